@@ -1,0 +1,49 @@
+# Helpers shared by the rules: settings per country, input paths, output names.
+
+from pathlib import Path
+
+from segmap.config import country_settings, report_filename
+from segmap.demo import PROFILES as DEMO_PROFILES
+
+COUNTRIES = sorted(config["countries"])
+
+# The report template and its stylesheet live with the workflow, whatever the working directory.
+TEMPLATE_DIR = Path(workflow.basedir, "reports", "templates")
+
+
+wildcard_constraints:
+    country="|".join(COUNTRIES),
+    lang="[a-z]{2}",
+
+
+def settings(wildcards):
+    """Fully defaulted settings of the rule's country (a plain dict, usable in params)."""
+    return country_settings(config, wildcards.country)
+
+
+def input_specs(wildcards):
+    """Input specifications (path, columns, sep, ...) of the country's three inputs."""
+    return settings(wildcards)["inputs"]
+
+
+def input_paths(wildcards):
+    """The three raw input files, so that a changed input reruns the pipeline."""
+    return {role: spec["path"] for role, spec in input_specs(wildcards).items()}
+
+
+def report_path(country, lang):
+    entry = country_settings(config, country)
+    return str(Path("outputs", country, report_filename(entry["deliverable"], country, lang)))
+
+
+def all_reports():
+    return [
+        report_path(country, lang)
+        for country in COUNTRIES
+        for lang in country_settings(config, country)["languages"]
+    ]
+
+
+def report_language(wildcards):
+    """Language of the report file asked for (outputs/{country}/{deliverable}_..._{lang}.pdf)."""
+    return wildcards.lang

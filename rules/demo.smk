@@ -1,0 +1,22 @@
+# Synthetic demonstration inputs (deterministic, seeded): data/raw/demo/{demo}/...
+
+
+rule demo_inputs:
+    message:
+        "Generating synthetic demonstration data for {wildcards.demo}"
+    output:
+        schools="data/raw/demo/{demo}/schools.csv",
+        census="data/raw/demo/{demo}/census.csv",
+        boundaries="data/raw/demo/{demo}/municipalities.geojson",
+    params:
+        seed=20240901,
+    wildcard_constraints:
+        demo="|".join(sorted(DEMO_PROFILES)),
+    log:
+        "logs/{demo}/demo_inputs.log",
+    benchmark:
+        "benchmarks/{demo}/demo_inputs.tsv"
+    conda:
+        "../environment.yml"
+    script:
+        "scripts/demo_inputs.py"

@@ -1,0 +1,22 @@
+# Projected, simplified map layers, computed once per country and shared by all maps and languages.
+
+
+rule prepare_geometry:
+    message:
+        "Projecting and simplifying the boundaries of {wildcards.country}"
+    input:
+        boundaries="data/processed/{country}/boundaries.parquet",
+        census="data/processed/{country}/census.csv",
+    output:
+        municipalities="data/processed/{country}/municipalities_map.parquet",
+        regions="data/processed/{country}/regions_map.parquet",
+    params:
+        crs=lambda wildcards: settings(wildcards)["map_crs"],
+    log:
+        "logs/{country}/prepare_geometry.log",
+    benchmark:
+        "benchmarks/{country}/prepare_geometry.tsv"
+    conda:
+        "../environment.yml"
+    script:
+        "scripts/prepare_geometry.py"

@@ -1,0 +1,27 @@
+# Map figures per country and language (the titles and legends are in the report's language).
+
+
+rule maps:
+    message:
+        "Drawing the maps of {wildcards.country} ({wildcards.lang})"
+    input:
+        municipalities="outputs/{country}/municipality_indices.csv",
+        schools="outputs/{country}/school_indices.csv",
+        census="data/processed/{country}/census.csv",
+        municipality_layer="data/processed/{country}/municipalities_map.parquet",
+        region_layer="data/processed/{country}/regions_map.parquet",
+    output:
+        group_share="data/processed/{country}/figures/{lang}/group_share.svg",
+        dissimilarity="data/processed/{country}/figures/{lang}/dissimilarity.svg",
+        isolation="data/processed/{country}/figures/{lang}/isolation.svg",
+        segregated_schools="data/processed/{country}/figures/{lang}/segregated_schools.svg",
+    params:
+        settings=settings,
+    log:
+        "logs/{country}/maps_{lang}.log",
+    benchmark:
+        "benchmarks/{country}/maps_{lang}.tsv"
+    conda:
+        "../environment.yml"
+    script:
+        "scripts/maps.py"

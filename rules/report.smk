@@ -1,0 +1,33 @@
+# The PDF report per country and language, named by the output contract.
+
+
+rule report:
+    message:
+        "Writing the {wildcards.lang} report of {wildcards.country}"
+    input:
+        national="outputs/{country}/national_indices.csv",
+        regions="outputs/{country}/region_indices.csv",
+        municipalities="outputs/{country}/municipality_indices.csv",
+        schools="outputs/{country}/school_indices.csv",
+        provenance="data/processed/{country}/inputs.json",
+        group_share="data/processed/{country}/figures/{lang}/group_share.svg",
+        dissimilarity="data/processed/{country}/figures/{lang}/dissimilarity.svg",
+        isolation="data/processed/{country}/figures/{lang}/isolation.svg",
+        segregated_schools="data/processed/{country}/figures/{lang}/segregated_schools.svg",
+        template=TEMPLATE_DIR / "report.html.j2",
+        stylesheet=TEMPLATE_DIR / "report.css",
+    output:
+        pdf="outputs/{country}/{deliverable}_school_segregation_maps_{country}_{lang}.pdf",
+    params:
+        settings=settings,
+        language=report_language,
+    wildcard_constraints:
+        deliverable="[A-Za-z0-9][A-Za-z0-9._-]*",
+    log:
+        "logs/{country}/report_{deliverable}_{lang}.log",
+    benchmark:
+        "benchmarks/{country}/report_{deliverable}_{lang}.tsv"
+    conda:
+        "../environment.yml"
+    script:
+        "scripts/report.py"

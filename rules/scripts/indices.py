@@ -1,0 +1,16 @@
+"""Rule indices: the school, municipality, region and national index tables."""
+
+from segmap.logs import run_logged
+from segmap.pipeline import compute_indices
+
+run_logged(
+    snakemake.log[0],
+    lambda: compute_indices(
+        snakemake.input.schools,
+        snakemake.input.census,
+        country=snakemake.params.country,
+        country_name=snakemake.params.country_name,
+        thresholds=snakemake.params.thresholds,
+        outputs=dict(snakemake.output.items()),
+    ),
+)

@@ -1,0 +1,15 @@
+"""Rule ingest: read, validate and write the canonical inputs of one country."""
+
+from segmap.logs import run_logged
+from segmap.pipeline import ingest_country
+
+run_logged(
+    snakemake.log[0],
+    lambda: ingest_country(
+        snakemake.params.inputs,
+        schools_out=snakemake.output.schools,
+        census_out=snakemake.output.census,
+        boundaries_out=snakemake.output.boundaries,
+        provenance_out=snakemake.output.provenance,
+    ),
+)

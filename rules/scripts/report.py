@@ -1,0 +1,20 @@
+"""Rule report: the PDF report of one country in one language."""
+
+from pathlib import Path
+
+from segmap.logs import run_logged
+from segmap.pipeline import build_report
+
+run_logged(
+    snakemake.log[0],
+    lambda: build_report(
+        tables={key: snakemake.input[key] for key in ("national", "regions", "municipalities", "schools")},
+        maps={key: snakemake.input[key] for key in
+              ("group_share", "dissimilarity", "isolation", "segregated_schools")},
+        provenance_in=snakemake.input.provenance,
+        template_dir=Path(snakemake.input.template).parent,
+        settings=snakemake.params.settings,
+        language=snakemake.params.language,
+        pdf_out=snakemake.output.pdf,
+    ),
+)

@@ -1,0 +1,50 @@
+"""Input problems, collected and reported with the file, the row, the column and the id at fault."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MAX_REPORTED_PROBLEMS = 50
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one input.
+
+    ``row`` is the row number as a spreadsheet program shows it (the header is row 1, the first data
+    row is row 2); ``None`` when the problem concerns the whole file or a column.
+    """
+
+    file: str
+    message: str
+    column: str | None = None
+    row: int | None = None
+    ident: str | None = None
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column '{self.column}'")
+        if self.ident is not None:
+            where.append(f"id '{self.ident}'")
+        return f"{', '.join(where)}: {self.message}"
+
+
+class InputError(Exception):
+    """Raised when an input cannot be used; carries every :class:`Problem` found (up to a limit)."""
+
+    def __init__(self, problems: list[Problem] | Problem):
+        if isinstance(problems, Problem):
+            problems = [problems]
+        self.problems = list(problems)
+        super().__init__(self._format())
+
+    def _format(self) -> str:
+        shown = self.problems[:MAX_REPORTED_PROBLEMS]
+        lines = [f"{len(self.problems)} problem(s) in the input data:"]
+        lines += [f"  - {problem}" for problem in shown]
+        if len(self.problems) > len(shown):
+            lines.append(f"  ... and {len(self.problems) - len(shown)} more")
+        return "\n".join(lines)

@@ -1,0 +1,259 @@
+"""The pipeline's stages as plain functions of file paths and settings.
+
+Each Snakemake rule calls exactly one of these through a three-line script in ``rules/scripts``;
+they can equally be called from Python or a notebook to rerun one stage by hand.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import platform
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any, Mapping
+
+import pandas as pd
+
+from segmap import geo, indices, ingest, validate
+from segmap.files import (atomic_path, read_csv, read_geoparquet, sha256, write_csv, write_geoparquet)
+
+log = logging.getLogger(__name__)
+
+REPORTED_PACKAGES = ["segmap", "numpy", "pandas", "geopandas", "shapely", "pyogrio", "matplotlib",
+                     "jinja2", "weasyprint", "snakemake"]
+
+
+# --------------------------------------------------------------------------------------------------
+# Ingest
+# --------------------------------------------------------------------------------------------------
+
+def ingest_country(inputs: Mapping[str, Mapping[str, Any]], schools_out: str | Path, census_out: str | Path,
+                   boundaries_out: str | Path, provenance_out: str | Path) -> None:
+    """Read, validate and cross-check the three inputs; write their canonical versions.
+
+    ``inputs`` maps ``schools``/``census``/``boundaries`` to input specifications
+    (:class:`segmap.config.InputSpec` as dict). Nothing is written unless all three inputs pass.
+    """
+    files = {role: str(spec["path"]) for role, spec in inputs.items()}
+    schools = validate.validate_schools(ingest.read_table(inputs["schools"], "schools"), files["schools"],
+                                        inputs["schools"].get("thousands"))
+    census = validate.validate_census(ingest.read_table(inputs["census"], "census"), files["census"],
+                                      inputs["census"].get("thousands"))
+    boundaries = validate.validate_boundaries(ingest.read_boundaries(inputs["boundaries"]), files["boundaries"])
+    boundaries = validate.cross_check(schools, census, boundaries, files)
+    provenance = {
+        "inputs": [
+            {"role": role, "path": files[role], "sha256": sha256(files[role]),
+             "rows": {"schools": len(schools), "census": len(census), "boundaries": len(boundaries)}[role]}
+            for role in ("schools", "census", "boundaries")
+        ],
+        "reference_year": reference_year(schools),
+    }
+    write_csv(schools, schools_out)
+    write_csv(census, census_out)
+    write_geoparquet(boundaries, boundaries_out)
+    write_json(provenance, provenance_out)
+    log.info("ingested %d schools, %d municipalities, %d polygons", len(schools), len(census), len(boundaries))
+
+
+def reference_year(schools: pd.DataFrame) -> str:
+    """The school year of the data (most frequent ``year`` value), or ``not stated``."""
+    years = schools["year"].dropna().astype(str)
+    years = years[years.str.len() > 0]
+    if years.empty:
+        return "not stated"
+    counts = years.value_counts()
+    return str(sorted(counts[counts == counts.max()].index)[0])
+
+
+def write_json(data: Any, path: str | Path) -> None:
+    """Write JSON with sorted keys (stable bytes), atomically."""
+    with atomic_path(path) as temporary:
+        temporary.write_text(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+                             encoding="utf-8")
+
+
+# --------------------------------------------------------------------------------------------------
+# Geometry
+# --------------------------------------------------------------------------------------------------
+
+def prepare_geometry(boundaries_in: str | Path, census_in: str | Path, crs: str,
+                     municipalities_out: str | Path, regions_out: str | Path) -> None:
+    """Project and simplify the municipalities once per country; dissolve them into regions."""
+    census = read_csv(census_in)
+    municipalities = geo.municipality_map_layer(read_geoparquet(boundaries_in), census, crs)
+    regions = geo.region_map_layer(municipalities)
+    write_geoparquet(municipalities, municipalities_out)
+    write_geoparquet(regions, regions_out)
+
+
+# --------------------------------------------------------------------------------------------------
+# Indices
+# --------------------------------------------------------------------------------------------------
+
+def compute_indices(schools_in: str | Path, census_in: str | Path, *, country: str, country_name: str,
+                    thresholds: Mapping[str, Any], outputs: Mapping[str, str | Path]) -> None:
+    """Write the four index tables (school, municipality, region, national) of one country."""
+    schools = read_csv(schools_in)
+    census = read_csv(census_in)
+    school_table = indices.school_indices(schools, census, thresholds)
+    tables = {
+        "school": school_table,
+        "municipality": indices.municipality_indices(school_table, census),
+        "region": indices.region_indices(school_table, census),
+        "national": indices.national_indices(school_table, census, country, country_name),
+    }
+    for key, table in tables.items():
+        write_csv(table, outputs[key])
+
+
+# --------------------------------------------------------------------------------------------------
+# Provenance
+# --------------------------------------------------------------------------------------------------
+
+def package_versions() -> dict[str, str]:
+    """Versions of Python and the packages that shape the numbers and the report."""
+    versions = {"python": platform.python_version()}
+    for name in REPORTED_PACKAGES:
+        try:
+            versions[name] = version(name)
+        except PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def settings_digest(settings: Mapping[str, Any]) -> str:
+    """SHA-256 of the country's settings as canonical JSON (changes when any setting changes)."""
+    return hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+
+
+# --------------------------------------------------------------------------------------------------
+# Maps
+# --------------------------------------------------------------------------------------------------
+
+def map_texts(settings: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+    """Titles, legend texts and captions of the national maps (English)."""
+    group = settings["group_label"]
+    thresholds = settings["thresholds"]
+    symbol = ">" if thresholds["comparison"] == "above" else "≥"
+    segregated = f"{symbol} {100 * thresholds['segregated']:.0f}%"
+    severe = f"{symbol} {100 * thresholds['severe']:.0f}%"
+    undefined = "Not defined: fewer than two schools, or no group / no other pupils"
+    return {
+        "group_share": {
+            "title": f"{group} among pupils",
+            "legend_title": f"Share of {group}\namong pupils",
+            "undefined_label": "No pupils in the data",
+            "caption": f"Share of {group} among all pupils of the municipality's schools. Municipalities "
+                       "without schools in the data are hatched.",
+        },
+        "dissimilarity": {
+            "title": "Dissimilarity index by municipality",
+            "legend_title": "Dissimilarity index D",
+            "undefined_label": undefined,
+            "caption": f"Share of {group} who would have to change school for every school of the "
+                       "municipality to have the same composition (0 = even, 1 = complete separation). "
+                       "High values in municipalities with few schools or few group pupils can arise by "
+                       "chance; see the methodology.",
+        },
+        "isolation": {
+            "title": "Isolation index by municipality",
+            "legend_title": "Isolation index xPx",
+            "undefined_label": undefined,
+            "caption": f"Share of {group} in the school attended by the average member of the group. "
+                       "Compare with the group's share among pupils: the larger the gap, the more the group "
+                       "is concentrated in some schools.",
+        },
+        "segregated_schools": {
+            "title": "Segregated schools",
+            "legend_title": "Schools",
+            "size_legend_title": "Pupils",
+            "caption": f"Schools with known coordinates, sized by pupils. Segregated: {group} share "
+                       f"{segregated}; severely segregated: {severe}"
+                       + ("; schools above the threshold without another school nearby are shown apart."
+                          if thresholds.get("require_alternative") else "."),
+            "categories": {
+                "severe": f"Severely segregated ({severe})",
+                "segregated": f"Segregated ({segregated})",
+                **({"no_alternative": "Above threshold, no other school nearby"}
+                   if thresholds.get("require_alternative") else {}),
+                "below_threshold": "Other schools",
+            },
+        },
+    }
+
+
+SYNTHETIC_FOOTNOTE = "Synthetic demonstration data — not real statistics"
+
+
+def draw_maps(*, municipalities_in, schools_in, census_in, municipality_layer_in, region_layer_in,
+              settings: Mapping[str, Any], language: str, outputs: Mapping[str, str | Path]) -> None:
+    """Draw the national maps of one country: group share, dissimilarity, isolation, segregated schools."""
+    from segmap import maps
+
+    table = read_csv(municipalities_in)
+    census = read_csv(census_in)
+    layer = read_geoparquet(municipality_layer_in)
+    regions = read_geoparquet(region_layer_in)
+    areas = layer.merge(table.drop(columns=["region_code"]), on="municipality_code", how="left",
+                        validate="one_to_one")
+    insets = [maps.Inset(label, codes) for label, codes in geo.inset_codes(census, settings["insets"])]
+    footnote = SYNTHETIC_FOOTNOTE if settings["synthetic"] else None
+    texts = map_texts(settings)
+    for key in ("group_share", "dissimilarity", "isolation"):
+        maps.choropleth_map(
+            areas, key, maps.INDICATOR_CLASSES[key], outputs[key],
+            legend_title=texts[key]["legend_title"], undefined_label=texts[key]["undefined_label"],
+            outline=regions, insets=insets, footnote=footnote,
+        )
+    points = geo.school_points(read_csv(schools_in), layer.crs)
+    maps.school_points_map(
+        areas, points, outputs["segregated_schools"],
+        legend_title=texts["segregated_schools"]["legend_title"],
+        category_labels=texts["segregated_schools"]["categories"],
+        size_legend_title=texts["segregated_schools"]["size_legend_title"],
+        outline=regions, insets=insets, footnote=footnote,
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Report
+# --------------------------------------------------------------------------------------------------
+
+def build_report(*, tables: Mapping[str, str | Path], maps: Mapping[str, str | Path], provenance_in,
+                 template_dir: str | Path, settings: Mapping[str, Any], language: str,
+                 pdf_out: str | Path) -> None:
+    """Render the PDF report of one country in one language."""
+    from segmap import report
+
+    texts = map_texts(settings)
+    provenance = json.loads(Path(provenance_in).read_text(encoding="utf-8"))
+    provenance.update(versions=package_versions(), config_sha256=settings_digest(settings),
+                      map_crs=settings["map_crs"])
+    figures = [
+        {
+            "key": key,
+            "title": texts[key]["title"],
+            "caption": texts[key]["caption"],
+            "alt": f"Map of {settings['name']}: {texts[key]['title'].lower()}, by municipality.",
+            "src": Path(path).resolve().as_uri(),
+        }
+        for key, path in maps.items()
+    ]
+    context = report.build_context(
+        settings=settings,
+        national=read_csv(tables["national"]),
+        regions=read_csv(tables["regions"]),
+        municipalities=read_csv(tables["municipalities"]),
+        schools=read_csv(tables["schools"]),
+        maps=figures,
+        provenance=provenance,
+        language=language,
+    )
+    html = report.render_html(template_dir, context)
+    figure_dirs = sorted({str(Path(path).resolve().parent) for path in maps.values()})
+    fetcher = report.write_pdf(html, pdf_out, base_dir=template_dir, allowed_dirs=[template_dir, *figure_dirs])
+    if fetcher.refused:
+        log.warning("the report asked for %d resource(s) outside its assets; none was read", len(fetcher.refused))

@@ -1,0 +1,253 @@
+"""Check the inputs against the data contract and return them typed and canonical.
+
+Every problem found is collected (file, spreadsheet row, column, school or municipality id) and raised
+together as one :class:`~segmap.errors.InputError`, so a partner fixes a file in one pass.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from segmap.errors import InputError, Problem
+
+log = logging.getLogger(__name__)
+
+SCHOOL_COLUMNS = ["school_id", "school_name", "municipality_code", "settlement", "pupils_total",
+                  "pupils_group", "lon", "lat", "year"]
+SCHOOL_REQUIRED = ["school_id", "municipality_code", "pupils_total", "pupils_group"]
+CENSUS_COLUMNS = ["municipality_code", "municipality_name", "region_code", "region_name",
+                  "population_total", "population_group"]
+CENSUS_REQUIRED = ["municipality_code", "municipality_name", "region_code", "population_total",
+                   "population_group"]
+
+
+def _missing_columns(frame: pd.DataFrame, required: list[str], file: str, role: str) -> list[Problem]:
+    return [
+        Problem(file, f"required {role} column is missing (map it with 'columns:' in the config; "
+                f"columns found: {', '.join(map(str, frame.columns))})", column=column)
+        for column in required if column not in frame.columns
+    ]
+
+
+def clean_code(values: pd.Series) -> pd.Series:
+    """Codes as text: strip blanks, keep leading zeros, drop a spurious ``.0`` from numeric readers."""
+    text = values.astype("string").str.strip()
+    return text.str.replace(r"^(\d+)\.0$", r"\1", regex=True)
+
+
+def parse_count(values: pd.Series, thousands: str | None = None) -> pd.Series:
+    """Parse whole, non-negative counts written as text; unparseable entries become ``NA``.
+
+    ``thousands`` (e.g. ``"."``) is removed first; ``"1.234"`` with ``thousands="."`` is 1234.
+    """
+    text = values.astype("string").str.strip()
+    if thousands:
+        text = text.str.replace(thousands, "", regex=False)
+    numbers = pd.to_numeric(text, errors="coerce")
+    return numbers.astype("Float64")
+
+
+def _count_problems(frame: pd.DataFrame, column: str, parsed: pd.Series, file: str,
+                    ident: pd.Series | None) -> list[Problem]:
+    problems = []
+    raw = frame[column]
+    ids = ident if ident is not None else pd.Series(None, index=frame.index, dtype=object)
+    for row in frame.index[parsed.isna()]:
+        value = raw.loc[row]
+        reason = "is empty" if pd.isna(value) else f"is not a number ({str(value)[:40]!r})"
+        problems.append(Problem(file, f"count {reason}", column, int(row), _id(ids.loc[row])))
+    finite = parsed.notna()
+    for row in frame.index[finite & (parsed < 0)]:
+        problems.append(Problem(file, f"count is negative ({parsed.loc[row]:g})", column, int(row),
+                                _id(ids.loc[row])))
+    for row in frame.index[finite & (parsed != parsed.round())]:
+        problems.append(Problem(file, f"count is not a whole number ({parsed.loc[row]:g})", column,
+                                int(row), _id(ids.loc[row])))
+    return problems
+
+
+def _id(value) -> str | None:
+    return None if value is None or pd.isna(value) else str(value)
+
+
+def _duplicates(codes: pd.Series, file: str, column: str, ident_is_code: bool = True) -> list[Problem]:
+    dup = codes[codes.duplicated(keep=False) & codes.notna()]
+    problems = []
+    for code, rows in dup.groupby(dup).groups.items():
+        listed = ", ".join(str(r) for r in list(rows)[:10])
+        problems.append(Problem(file, f"'{code}' appears more than once (rows {listed})", column,
+                                int(list(rows)[1]), str(code) if ident_is_code else None))
+    return problems
+
+
+def validate_schools(frame: pd.DataFrame, file: str, thousands: str | None = None) -> pd.DataFrame:
+    """Check the schools table and return it typed, with the canonical columns in order.
+
+    Rules: required columns present; ``school_id`` non-empty and unique; ``municipality_code``
+    non-empty; ``pupils_total`` and ``pupils_group`` whole numbers with 0 <= group <= total;
+    ``lon``/``lat`` numeric within WGS84 ranges when given.
+    """
+    problems = _missing_columns(frame, SCHOOL_REQUIRED, file, "schools")
+    if problems:
+        raise InputError(problems)
+    if frame.empty:
+        raise InputError(Problem(file, "has a header but no schools"))
+    out = pd.DataFrame(index=frame.index)
+    out["school_id"] = clean_code(frame["school_id"])
+    for row in out.index[out["school_id"].isna() | (out["school_id"] == "")]:
+        problems.append(Problem(file, "school id is empty", "school_id", int(row)))
+    problems += _duplicates(out["school_id"], file, "school_id")
+    ids = out["school_id"]
+    out["school_name"] = (frame["school_name"].astype("string").str.strip()
+                          if "school_name" in frame else ids)
+    out["municipality_code"] = clean_code(frame["municipality_code"])
+    for row in out.index[out["municipality_code"].isna() | (out["municipality_code"] == "")]:
+        problems.append(Problem(file, "municipality code is empty", "municipality_code", int(row),
+                                _id(ids.loc[row])))
+    out["settlement"] = (frame["settlement"].astype("string").str.strip()
+                         if "settlement" in frame else pd.Series(pd.NA, index=frame.index, dtype="string"))
+    for column in ("pupils_total", "pupils_group"):
+        parsed = parse_count(frame[column], thousands)
+        problems += _count_problems(frame, column, parsed, file, ids)
+        out[column] = parsed
+    both = out["pupils_total"].notna() & out["pupils_group"].notna()
+    for row in out.index[both & (out["pupils_group"] > out["pupils_total"])]:
+        problems.append(Problem(
+            file, f"pupils_group ({out.at[row, 'pupils_group']:g}) is larger than pupils_total "
+            f"({out.at[row, 'pupils_total']:g})", "pupils_group", int(row), _id(ids.loc[row])))
+    for column, low, high in (("lon", -180, 180), ("lat", -90, 90)):
+        if column in frame:
+            values = pd.to_numeric(frame[column].astype("string").str.strip().str.replace(",", ".", regex=False),
+                                   errors="coerce")
+            bad = frame[column].notna() & (values.isna() | (values < low) | (values > high))
+            for row in frame.index[bad]:
+                problems.append(Problem(file, f"coordinate {frame.at[row, column]!r} is not a number in "
+                                        f"[{low}, {high}]", column, int(row), _id(ids.loc[row])))
+            out[column] = values.astype("float64")
+        else:
+            out[column] = np.nan
+    out["year"] = frame["year"].astype("string").str.strip() if "year" in frame else pd.NA
+    if problems:
+        raise InputError(problems)
+    out["pupils_total"] = out["pupils_total"].astype("int64")
+    out["pupils_group"] = out["pupils_group"].astype("int64")
+    return out[SCHOOL_COLUMNS]
+
+
+def validate_census(frame: pd.DataFrame, file: str, thousands: str | None = None) -> pd.DataFrame:
+    """Check the census table: one row per municipality with its region and population counts."""
+    problems = _missing_columns(frame, CENSUS_REQUIRED, file, "census")
+    if problems:
+        raise InputError(problems)
+    if frame.empty:
+        raise InputError(Problem(file, "has a header but no municipalities"))
+    out = pd.DataFrame(index=frame.index)
+    out["municipality_code"] = clean_code(frame["municipality_code"])
+    codes = out["municipality_code"]
+    for row in out.index[codes.isna() | (codes == "")]:
+        problems.append(Problem(file, "municipality code is empty", "municipality_code", int(row)))
+    problems += _duplicates(codes, file, "municipality_code")
+    out["municipality_name"] = frame["municipality_name"].astype("string").str.strip()
+    out["region_code"] = clean_code(frame["region_code"])
+    for row in out.index[out["region_code"].isna() | (out["region_code"] == "")]:
+        problems.append(Problem(file, "region code is empty", "region_code", int(row), _id(codes.loc[row])))
+    out["region_name"] = (frame["region_name"].astype("string").str.strip()
+                          if "region_name" in frame else out["region_code"])
+    for column in ("population_total", "population_group"):
+        parsed = parse_count(frame[column], thousands)
+        problems += _count_problems(frame, column, parsed, file, codes)
+        out[column] = parsed
+    both = out["population_total"].notna() & out["population_group"].notna()
+    for row in out.index[both & (out["population_group"] > out["population_total"])]:
+        problems.append(Problem(file, "population_group is larger than population_total",
+                                "population_group", int(row), _id(codes.loc[row])))
+    if problems:
+        raise InputError(problems)
+    out["population_total"] = out["population_total"].astype("int64")
+    out["population_group"] = out["population_group"].astype("int64")
+    return out[CENSUS_COLUMNS]
+
+
+def validate_boundaries(frame: gpd.GeoDataFrame, file: str) -> gpd.GeoDataFrame:
+    """Check the boundary layer and return ``municipality_code`` + geometry, repaired where invalid.
+
+    Requires a CRS, a ``municipality_code`` field (mapped through ``columns:``), unique non-empty codes
+    and non-empty polygon geometries. Invalid polygons (self-intersections, as found in many official
+    files) are repaired with ``shapely.make_valid`` and the repair is logged.
+    """
+    problems = _missing_columns(frame, ["municipality_code"], file, "boundaries")
+    if problems:
+        raise InputError(problems)
+    if frame.crs is None:
+        raise InputError(Problem(file, "has no coordinate reference system; save it with its CRS "
+                                       "(e.g. EPSG:4326) or add a .prj file"))
+    if frame.empty:
+        raise InputError(Problem(file, "has no features"))
+    codes = clean_code(frame["municipality_code"])
+    problems += _duplicates(codes, file, "municipality_code")
+    geometry = frame.geometry
+    empty = geometry.isna() | geometry.is_empty
+    for row in frame.index[empty]:
+        problems.append(Problem(file, "feature has no geometry", "geometry", int(row), _id(codes.loc[row])))
+    kinds = geometry[~empty].geom_type
+    for row in kinds.index[~kinds.isin(["Polygon", "MultiPolygon"])]:
+        problems.append(Problem(file, f"feature is a {kinds.loc[row]}, not a polygon", "geometry",
+                                int(row), _id(codes.loc[row])))
+    if problems:
+        raise InputError(problems)
+    invalid = ~geometry.is_valid
+    if invalid.any():
+        log.warning("%s: repaired %d invalid polygon(s): %s", file, int(invalid.sum()),
+                    ", ".join(codes[invalid].astype(str).head(20)))
+        repaired = shapely.make_valid(geometry[invalid].values)
+        fixed = [_polygonal_part(g) for g in repaired]
+        geometry = geometry.copy()
+        geometry[invalid] = fixed
+    return gpd.GeoDataFrame({"municipality_code": codes.astype(str).values},
+                            geometry=geometry.values, crs=frame.crs, index=frame.index)
+
+
+def _polygonal_part(geometry):
+    """Keep the polygonal part of a repaired geometry (make_valid can add stray lines or points)."""
+    if geometry.geom_type in ("Polygon", "MultiPolygon"):
+        return geometry
+    parts = [g for g in shapely.get_parts(geometry) if g.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(parts) if parts else geometry
+
+
+def cross_check(schools: pd.DataFrame, census: pd.DataFrame, boundaries: gpd.GeoDataFrame,
+                files: dict[str, str]) -> gpd.GeoDataFrame:
+    """Check that the three inputs describe the same municipalities.
+
+    Every school's municipality must be in the census, every census municipality must have a
+    boundary. Boundaries of municipalities absent from the census (a European LAU file, say) are
+    dropped. Returns the boundaries restricted to the census, in census order.
+    """
+    problems = []
+    known = set(census["municipality_code"])
+    unknown = schools[~schools["municipality_code"].isin(known)]
+    for row, school in unknown.iterrows():
+        problems.append(Problem(files["schools"], f"municipality '{school['municipality_code']}' is not "
+                                f"in the census file {files['census']}", "municipality_code",
+                                int(row), str(school["school_id"])))
+    mapped = set(boundaries["municipality_code"])
+    for row, muni in census[~census["municipality_code"].isin(mapped)].iterrows():
+        problems.append(Problem(files["census"], f"municipality '{muni['municipality_code']}' has no polygon "
+                                f"in the boundaries file {files['boundaries']}", "municipality_code",
+                                int(row), str(muni["municipality_code"])))
+    if problems:
+        raise InputError(problems)
+    extra = boundaries[~boundaries["municipality_code"].isin(known)]
+    if len(extra):
+        log.info("%s: %d polygons of municipalities not in the census are left out (%s...)",
+                 files["boundaries"], len(extra), ", ".join(extra["municipality_code"].head(5)))
+    order = pd.Series(range(len(census)), index=census["municipality_code"].values)
+    kept = boundaries[boundaries["municipality_code"].isin(known)].copy()
+    kept = kept.iloc[np.argsort(order.loc[kept["municipality_code"]].values, kind="stable")]
+    return kept.reset_index(drop=True)
+
