@@ -115,7 +115,7 @@ def validate_schools(frame: pd.DataFrame, file: str, thousands: str | None = Non
         parsed = parse_count(frame[column], thousands)
         problems += _count_problems(frame, column, parsed, file, ids)
         out[column] = parsed
-    both = out["pupils_total"].notna() & out["pupils_group"].notna()
+    both = (out["pupils_total"] >= 0).fillna(False) & (out["pupils_group"] >= 0).fillna(False)
     for row in out.index[both & (out["pupils_group"] > out["pupils_total"])]:
         problems.append(Problem(
             file, f"pupils_group ({out.at[row, 'pupils_group']:g}) is larger than pupils_total "
@@ -162,7 +162,7 @@ def validate_census(frame: pd.DataFrame, file: str, thousands: str | None = None
         parsed = parse_count(frame[column], thousands)
         problems += _count_problems(frame, column, parsed, file, codes)
         out[column] = parsed
-    both = out["population_total"].notna() & out["population_group"].notna()
+    both = (out["population_total"] >= 0).fillna(False) & (out["population_group"] >= 0).fillna(False)
     for row in out.index[both & (out["population_group"] > out["population_total"])]:
         problems.append(Problem(file, "population_group is larger than population_total",
                                 "population_group", int(row), _id(codes.loc[row])))

@@ -1,0 +1,145 @@
+"""Reading and validating inputs: canonical mapping, and errors that name file, row, column and id."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import pytest
+from shapely.geometry import Polygon
+
+from segmap import ingest, pipeline, validate
+from segmap.errors import InputError
+
+
+def read_and_validate_schools(path, **spec):
+    return validate.validate_schools(ingest.read_table({"path": str(path), **spec}, "schools"), str(path))
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_partner_layout_maps_to_canonical(tiny_inputs_partner_layout, tmp_path):
+    paths, entries = tiny_inputs_partner_layout
+    before = {k: hashlib.sha256(p.read_bytes()).hexdigest() for k, p in paths.items()}
+    out = tmp_path / "out"
+    pipeline.ingest_country(entries, out / "schools.csv", out / "census.csv", out / "b.parquet", out / "p.json")
+    schools = pd.read_csv(out / "schools.csv", dtype=str)
+    assert schools["school_id"].iloc[0] == "0001"
+    assert schools["municipality_code"].iloc[0] == "01001"
+    assert set(schools.columns) >= {"school_id", "pupils_total", "pupils_group", "lon", "lat"}
+    census = pd.read_csv(out / "census.csv", dtype=str)
+    assert census["region_code"].iloc[0] == "01"
+    # raw inputs untouched
+    assert before == {k: hashlib.sha256(p.read_bytes()).hexdigest() for k, p in paths.items()}
+
+
+def test_missing_column_names_file_and_column(tmp_path):
+    path = write(tmp_path, "s.csv", "school_id,municipality_code,pupils_total\nA,01001,10\n")
+    with pytest.raises(InputError) as error:
+        read_and_validate_schools(path)
+    message = str(error.value)
+    assert "s.csv" in message and "'pupils_group'" in message and "missing" in message
+
+
+def test_mapping_to_absent_column_lists_columns_found(tmp_path):
+    path = write(tmp_path, "s.csv", "id,muni,total,roma\nA,01001,10,2\n")
+    with pytest.raises(InputError) as error:
+        read_and_validate_schools(path, columns={"school_id": "kod_neispuo"})
+    assert "kod_neispuo" in str(error.value) and "columns found: id, muni, total, roma" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "row, needle",
+    [
+        ("B,01001,10,12", "larger than pupils_total"),
+        ("B,01001,-3,0", "negative"),
+        ("B,01001,ten,0", "not a number"),
+        ("B,01001,10.5,0", "not a whole number"),
+        ("B,01001,,0", "empty"),
+        ("A,01001,10,0", "appears more than once"),
+        ("B,,10,0", "municipality code is empty"),
+    ],
+)
+def test_bad_school_rows_name_row_column_and_id(tmp_path, row, needle):
+    path = write(tmp_path, "s.csv", f"school_id,municipality_code,pupils_total,pupils_group\nA,01001,10,2\n{row}\n")
+    with pytest.raises(InputError) as error:
+        read_and_validate_schools(path)
+    message = str(error.value)
+    assert needle in message
+    assert "s.csv" in message and "row 3" in message
+
+
+def test_all_problems_are_collected(tmp_path):
+    path = write(tmp_path, "s.csv",
+                 "school_id,municipality_code,pupils_total,pupils_group\nA,1,10,20\nB,1,-1,0\nC,1,x,0\n")
+    with pytest.raises(InputError) as error:
+        read_and_validate_schools(path)
+    assert len(error.value.problems) == 3
+    assert "id 'A'" in str(error.value) and "id 'C'" in str(error.value)
+
+
+def test_thousands_separator(tmp_path):
+    path = write(tmp_path, "s.csv", "school_id;municipality_code;pupils_total;pupils_group\nA;44001;1.234;56\n")
+    schools = validate.validate_schools(
+        ingest.read_table({"path": str(path), "sep": ";"}, "schools"), str(path), thousands=".")
+    assert schools["pupils_total"].iloc[0] == 1234
+
+
+def test_empty_and_header_only_files(tmp_path):
+    empty = write(tmp_path, "empty.csv", "")
+    with pytest.raises(InputError, match="empty.csv: the schools file is empty"):
+        read_and_validate_schools(empty)
+    header = write(tmp_path, "header.csv", "school_id,municipality_code,pupils_total,pupils_group\n")
+    with pytest.raises(InputError, match="header.csv: has a header but no schools"):
+        read_and_validate_schools(header)
+
+
+def test_wrong_encoding_is_explained(tmp_path):
+    path = tmp_path / "cp1251.csv"
+    path.write_bytes("school_id,school_name,municipality_code,pupils_total,pupils_group\n1,Училище,SOF46,10,2\n"
+                     .encode("cp1251"))
+    with pytest.raises(InputError, match="encoding"):
+        read_and_validate_schools(path)
+    schools = read_and_validate_schools(path, encoding="cp1251")
+    assert schools["school_name"].iloc[0] == "Училище"
+
+
+def test_unknown_municipality_and_missing_boundary(tiny_inputs, tmp_path):
+    spec = {role: {"path": str(path)} for role, path in tiny_inputs.items()}
+    schools = pd.read_csv(tiny_inputs["schools"], dtype=str)
+    schools.loc[0, "municipality_code"] = "99999"
+    bad = tmp_path / "bad_schools.csv"
+    schools.to_csv(bad, index=False)
+    spec["schools"] = {"path": str(bad)}
+    out = tmp_path / "out"
+    with pytest.raises(InputError) as error:
+        pipeline.ingest_country(spec, out / "s.csv", out / "c.csv", out / "b.parquet", out / "p.json")
+    assert "'99999' is not in the census" in str(error.value) and "id '0001'" in str(error.value)
+    assert not out.exists() or not any(out.iterdir())  # nothing written
+
+
+def test_boundaries_without_code_field_or_crs(tiny_inputs, tmp_path):
+    import geopandas as gpd
+
+    frame = gpd.read_file(tiny_inputs["boundaries"])
+    no_code = tmp_path / "no_code.geojson"
+    frame.rename(columns={"municipality_code": "LAU_ID"}).to_file(no_code)
+    with pytest.raises(InputError, match="no_code.geojson.*municipality_code.*LAU_ID"):
+        validate.validate_boundaries(ingest.read_boundaries({"path": str(no_code)}), str(no_code))
+    no_crs = frame.set_crs(None, allow_override=True)
+    with pytest.raises(InputError, match="no coordinate reference system"):
+        validate.validate_boundaries(no_crs, "x.gpkg")
+
+
+def test_invalid_polygon_is_repaired():
+    import geopandas as gpd
+
+    bowtie = Polygon([(0, 0), (1, 1), (1, 0), (0, 1), (0, 0)])
+    frame = gpd.GeoDataFrame({"municipality_code": ["A"]}, geometry=[bowtie], crs="EPSG:3035")
+    checked = validate.validate_boundaries(frame, "b.gpkg")
+    assert checked.geometry.is_valid.all()
+    assert checked.geometry.iloc[0].area == pytest.approx(0.5)
