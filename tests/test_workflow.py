@@ -19,8 +19,8 @@ HOSTILE = '<img src="file:///etc/passwd">'
 
 
 def run_snakemake(workdir: Path, *targets: str, check: bool = True) -> subprocess.CompletedProcess:
-    command = [*SNAKEMAKE, "-s", str(REPO / "Snakefile"), "--directory", str(workdir),
-               "--configfile", str(workdir / "config.yaml"), "--cores", "2", "--quiet", "rules", *targets]
+    command = [*SNAKEMAKE, *targets, "-s", str(REPO / "Snakefile"), "--directory", str(workdir),
+               "--configfile", str(workdir / "config.yaml"), "--cores", "2"]
     result = subprocess.run(command, capture_output=True, text=True, timeout=600)
     if check and result.returncode != 0:
         raise AssertionError(f"snakemake failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")

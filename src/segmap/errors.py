@@ -38,7 +38,8 @@ class InputError(Exception):
     def __init__(self, problems: list[Problem] | Problem):
         if isinstance(problems, Problem):
             problems = [problems]
-        self.problems = list(problems)
+        # in file order, then row order, so a partner can walk down the file
+        self.problems = sorted(problems, key=lambda p: (p.file, p.row if p.row is not None else 0))
         super().__init__(self._format())
 
     def _format(self) -> str:

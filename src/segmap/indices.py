@@ -195,6 +195,8 @@ def school_indices(schools: pd.DataFrame, census: pd.DataFrame, thresholds: Mapp
       (1 = as many group pupils as in the municipality's schools overall)
     - ``category`` from :func:`school_category`.
     """
+    optional = {"school_name": pd.NA, "settlement": pd.NA, "lon": np.nan, "lat": np.nan}
+    schools = schools.assign(**{k: v for k, v in optional.items() if k not in schools})
     frame = schools.merge(census[["municipality_code", "region_code"]], on="municipality_code", how="left",
                           validate="many_to_one")
     frame.index = schools.index

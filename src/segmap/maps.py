@@ -1,0 +1,1730 @@
+"""Map figures for the segmap reports.
+
+Two kinds of maps, both drawn from a GeoDataFrame of municipalities in a projected, equal-area CRS in
+metres (the pipeline passes EPSG:3035):
+
+* :func:`choropleth_map` — one indicator per municipality, coloured by **fixed** class breaks
+  (:data:`INDICATOR_CLASSES`), the same on every map of a report, with a hatched grey class for areas
+  where the index is undefined;
+* :func:`school_points_map` — schools as points sized by pupils and coloured by segregation category,
+  over a light municipality base.
+
+Cartographic conventions (national statistical atlas style):
+
+* colour-blind-safe sequential ColorBrewer palettes, one colour per class; every class is shown in the
+  legend, even if no area falls into it, optionally with the number of areas;
+* undefined values: light grey with grey hatching and their own legend entry;
+* thin municipality borders (thinner when municipalities are small on the page), thicker region outlines;
+* far-away territories (Canary Islands, Ceuta, Melilla ...) drawn in framed insets placed in empty space
+  near their true position; they are excluded from the main frame's extent;
+* the legend goes beside, below or inside the map frame — whichever gives the largest map without
+  covering land; a scale bar in km sits in an empty corner; no title (the report prints titles) and every
+  piece of text comes from the arguments so that reports can be translated.
+
+Output is PNG (200 dpi) or SVG (polygons and points rasterised at 200 dpi, text kept as ``<text>``),
+byte-for-byte deterministic, written atomically. Figures are created with :class:`matplotlib.figure.Figure`
+directly (no pyplot state), inside a local :func:`matplotlib.rc_context`, so the global matplotlib
+configuration and backend are never touched.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import geopandas as gpd
+import matplotlib
+import numpy as np
+import pandas as pd
+import shapely
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import PathCollection
+from matplotlib.colors import to_hex, to_rgba_array
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.legend import Legend
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.path import Path as MplPath
+from matplotlib_scalebar.scalebar import ScaleBar
+
+__all__ = [
+    "IndicatorClasses",
+    "INDICATOR_CLASSES",
+    "Inset",
+    "MapFigure",
+    "choropleth_map",
+    "school_points_map",
+    "build_choropleth_figure",
+    "build_school_points_figure",
+    "map_style",
+    "save_figure",
+]
+
+# --------------------------------------------------------------------------------------------------
+# Style
+# --------------------------------------------------------------------------------------------------
+
+DPI = 200
+FONT_FAMILY = "DejaVu Sans"
+FONT_SIZE = 8.0  # legend entries (pt); >= 7 pt even when the figure is shrunk to an A4 text column
+TITLE_SIZE = 8.5  # legend titles
+SMALL_SIZE = 7.5  # scale bar, inset labels, footnote
+TEXT_COLOR = "#262626"
+MUTED_TEXT_COLOR = "#595959"
+
+BORDER_COLOR = "#ffffff"  # municipality borders
+BORDER_WIDTH_RANGE = (0.08, 0.25)  # pt; thinner when municipalities are small on the page
+OUTLINE_COLOR = "#4d4d4d"  # region borders
+OUTLINE_WIDTH = 0.5  # pt
+LEGEND_EDGE_COLOR = "#8c8c8c"
+
+UNDEFINED_FACE = "#e6e6e6"
+UNDEFINED_HATCH = "/////"
+HATCH_COLOR = "#8f8f8f"
+HATCH_WIDTH = 0.45  # pt
+
+BASE_FACE = "#ebebe8"  # municipality base under school points
+BASE_OUTLINE_COLOR = "#8c8c8c"
+
+INSET_FRAME_COLOR = "#7f7f7f"
+INSET_MAX_FRACTION = 0.36  # an inset box spans at most this share of the main extent (each direction)
+INSET_MIN_FRACTION = 0.10  # tiny territories (Ceuta, Melilla) are enlarged to at least this share
+
+PAD_IN = 0.04  # outer figure margin (inches)
+GAP_IN = 0.14  # between map and legend
+SIMPLIFY_PX = 0.35  # geometry simplification tolerance, in output pixels
+
+_RC = {
+    "font.family": FONT_FAMILY,
+    "font.size": FONT_SIZE,
+    "text.color": TEXT_COLOR,
+    "svg.fonttype": "none",
+    "svg.hashsalt": "segmap-maps",
+    "svg.image_inline": True,
+    "hatch.linewidth": HATCH_WIDTH,
+    "hatch.color": HATCH_COLOR,
+    "figure.dpi": DPI,
+    "savefig.dpi": DPI,
+    "savefig.facecolor": "white",
+    "savefig.edgecolor": "none",
+    "legend.frameon": False,
+    "axes.unicode_minus": True,
+}
+
+
+@contextmanager
+def map_style() -> Iterator[None]:
+    """Temporarily apply the map rcParams (font, SVG text as text, fixed SVG hash salt, hatching)."""
+    with matplotlib.rc_context(_RC):
+        yield
+
+
+# --------------------------------------------------------------------------------------------------
+# Classes
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndicatorClasses:
+    """Fixed class breaks of one indicator, identical on every map of a report.
+
+    ``breaks`` ``(b0, ..., bk)`` define k classes ``[b0, b1), [b1, b2), ..., [b_{k-1}, b_k]`` (the last one
+    closed). Values outside ``[b0, bk]`` are put in the first / last class (with a warning when they lie
+    clearly outside). ``percent`` selects legend labels such as ``"5–10%"`` instead of ``"0.20–0.30"``.
+    ``cmap`` names a sequential matplotlib colormap (ColorBrewer or viridis family); it is sampled at k
+    evenly spaced positions.
+    """
+
+    breaks: tuple[float, ...]
+    percent: bool
+    cmap: str = "YlOrRd"
+
+    def __post_init__(self) -> None:
+        breaks = tuple(float(b) for b in self.breaks)
+        if len(breaks) < 2:
+            raise ValueError("IndicatorClasses needs at least two breaks (one class)")
+        if not all(math.isfinite(b) for b in breaks):
+            raise ValueError(f"class breaks must be finite: {breaks}")
+        if any(lo >= hi for lo, hi in zip(breaks, breaks[1:])):
+            raise ValueError(f"class breaks must increase strictly: {breaks}")
+        matplotlib.colormaps[self.cmap]  # raises KeyError for an unknown colormap
+        object.__setattr__(self, "breaks", breaks)
+
+    @property
+    def n_classes(self) -> int:
+        """Number of classes (one fewer than the number of breaks)."""
+        return len(self.breaks) - 1
+
+    def classify(self, values: Sequence[float] | np.ndarray | pd.Series) -> np.ndarray:
+        """Class index (0 .. k-1) of each value; -1 where the value is NaN / missing."""
+        v = _as_float(values)
+        out = np.full(v.shape, -1, dtype=np.int64)
+        ok = np.isfinite(v)
+        # Rounding keeps values such as 0.1 + 0.2 in the class a reader expects (0.30 starts a class).
+        rounded = np.round(v[ok], 12)
+        idx = np.searchsorted(np.asarray(self.breaks), rounded, side="right") - 1
+        out[ok] = np.clip(idx, 0, self.n_classes - 1)
+        return out
+
+    def count_out_of_range(self, values: Sequence[float] | np.ndarray | pd.Series) -> int:
+        """Number of finite values clearly outside ``[b0, bk]`` (beyond rounding noise)."""
+        v = _as_float(values)
+        v = v[np.isfinite(v)]
+        tol = 1e-9 * max(1.0, abs(self.breaks[-1] - self.breaks[0]))
+        return int(np.sum((v < self.breaks[0] - tol) | (v > self.breaks[-1] + tol)))
+
+    def colors(self) -> list[str]:
+        """One hex colour per class, light to dark."""
+        cmap = matplotlib.colormaps[self.cmap]
+        k = self.n_classes
+        positions = [0.5] if k == 1 else np.linspace(0.06, 0.94, k)
+        return [to_hex(cmap(float(p))) for p in positions]
+
+    def labels(self, decimal_mark: str = ".") -> list[str]:
+        """Legend label of each class, e.g. ``"5–10%"`` or ``"0.30–0.45"``."""
+        if self.percent:  # each number as short as possible: "0–0.5%", "0.5–2%"
+            scaled = [b * 100.0 for b in self.breaks]
+            numbers = [_format_number(x, _decimals_needed([x], 0), decimal_mark) for x in scaled]
+        else:  # indices with the same number of decimals throughout: "0.15–0.30"
+            decimals = _decimals_needed(self.breaks, minimum=2)
+            numbers = [_format_number(x, decimals, decimal_mark) for x in self.breaks]
+        dash = " \u2013 " if any(b < 0 for b in self.breaks) else "\u2013"
+        suffix = ("\u00a0%" if decimal_mark == "," else "%") if self.percent else ""
+        return [f"{lo}{dash}{hi}{suffix}" for lo, hi in zip(numbers, numbers[1:])]
+
+
+def _as_float(values) -> np.ndarray:
+    """Float array from numbers, nullable pandas columns (``pd.NA``) or text; invalid -> NaN."""
+    series = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values, dtype=object))
+    return pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _decimals_needed(values: Sequence[float], minimum: int, maximum: int = 4) -> int:
+    """Smallest number of decimals (>= minimum) that prints every value exactly."""
+    for d in range(minimum, maximum + 1):
+        if all(abs(round(x, d) - x) < 1e-9 for x in values):
+            return d
+    return maximum
+
+
+def _format_number(x: float, decimals: int, decimal_mark: str = ".") -> str:
+    """Format a number with a typographic minus sign and the given decimal mark."""
+    text = f"{abs(x):.{decimals}f}".replace(".", decimal_mark)
+    negative = x < 0 and float(f"{abs(x):.{decimals}f}") != 0.0
+    return ("\u2212" if negative else "") + text
+
+
+def _format_count(n: int, decimal_mark: str = ".") -> str:
+    """Integer with thousands separators: ``1,234`` (English) or ``1 234`` (comma decimal mark)."""
+    text = f"{int(n):,}"
+    return text.replace(",", "\u00a0") if decimal_mark == "," else text
+
+
+_SHARE_BREAKS = (0.0, 0.01, 0.02, 0.05, 0.10, 0.20, 0.50, 1.0)
+_DISSIMILARITY_BREAKS = (0.0, 0.15, 0.30, 0.45, 0.60, 0.75, 1.0)
+_ISOLATION_BREAKS = (0.0, 0.05, 0.10, 0.20, 0.30, 0.50, 0.70, 1.0)
+_SMALL_INDEX_BREAKS = (0.0, 0.05, 0.10, 0.20, 0.30, 0.50, 1.0)
+
+#: Default class breaks per indicator column. Rationale:
+#:
+#: * shares of Roma pupils / residents (``group_share``, ``census_group_share``): Roma are a small
+#:   minority almost everywhere (national shares of about 1–12 %), so the breaks follow a 1-2-5
+#:   progression that resolves the low end (0–1, 1–2, 2–5, 5–10, 10–20 %) and keeps 50 % — majority Roma,
+#:   the Bulgarian / Belgian threshold for a segregated school — as a break. School and census shares share
+#:   the breaks so that residential and school maps compare directly.
+#: * dissimilarity D (and its adjusted / bias-corrected versions): equal steps of 0.15 with the conventional
+#:   Massey–Denton reading boundaries 0.30 (low / moderate) and 0.60 (moderate / high) as breaks, and
+#:   0.75+ for the very high values that small municipalities often show. Adjusted D can be negative (less
+#:   segregated than random allocation); those areas get their own lowest class.
+#: * isolation xPx (the Roma share among a Roma pupil's schoolmates): it is never below the group share,
+#:   so the classes are coarser at the low end than for shares; 0.50 stays a break (the average Roma pupil
+#:   is in a majority-Roma school).
+#: * normalised exposure V and Theil's H: typical values are much smaller than D, hence finer low classes.
+INDICATOR_CLASSES: dict[str, IndicatorClasses] = {
+    "group_share": IndicatorClasses(_SHARE_BREAKS, percent=True, cmap="YlGnBu"),
+    "census_group_share": IndicatorClasses(_SHARE_BREAKS, percent=True, cmap="YlGnBu"),
+    "dissimilarity": IndicatorClasses(_DISSIMILARITY_BREAKS, percent=False, cmap="YlOrRd"),
+    "dissimilarity_adjusted": IndicatorClasses((-1.0, *_DISSIMILARITY_BREAKS), percent=False, cmap="YlOrRd"),
+    "dissimilarity_bias_corrected": IndicatorClasses(
+        (-1.0, *_DISSIMILARITY_BREAKS), percent=False, cmap="YlOrRd"
+    ),
+    "isolation": IndicatorClasses(_ISOLATION_BREAKS, percent=False, cmap="YlOrRd"),
+    "normalised_exposure": IndicatorClasses(_SMALL_INDEX_BREAKS, percent=False, cmap="YlOrRd"),
+    "theil": IndicatorClasses(_SMALL_INDEX_BREAKS, percent=False, cmap="YlOrRd"),
+}
+
+
+# --------------------------------------------------------------------------------------------------
+# Insets and the figure handle
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Inset:
+    """Municipalities drawn in a separate framed box instead of the main frame (e.g. Canary Islands)."""
+
+    label: str
+    codes: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        codes = (self.codes,) if isinstance(self.codes, str) else self.codes
+        object.__setattr__(self, "codes", tuple(str(c) for c in codes))
+
+
+@dataclass
+class MapFigure:
+    """A built, unsaved map: the figure plus handles that tests and callers may inspect."""
+
+    figure: Figure
+    main_ax: Axes
+    inset_axes: list[Axes]
+    legends: list[Legend]
+    legend_placement: str  # "right", "below" or "inside <corner>"
+    scalebar_placement: str  # "inside <corner>", "inside edge", "under legend", "beside legend", "below"
+    class_counts: list[int] = field(default_factory=list)
+
+    def legend_texts(self) -> list[str]:
+        """Titles and entry labels of all legends, in drawing order."""
+        texts: list[str] = []
+        for legend in self.legends:
+            title = legend.get_title().get_text()
+            if title:
+                texts.append(title)
+            texts.extend(t.get_text() for t in legend.get_texts())
+        return texts
+
+
+# --------------------------------------------------------------------------------------------------
+# Geometry helpers
+# --------------------------------------------------------------------------------------------------
+
+
+def _geoms(frame: gpd.GeoDataFrame | gpd.GeoSeries) -> np.ndarray:
+    """Object array of the shapely geometries of a GeoDataFrame / GeoSeries."""
+    series = frame.geometry if isinstance(frame, gpd.GeoDataFrame) else frame
+    return np.asarray(series.values, dtype=object)
+
+
+def _polygonal(geoms: np.ndarray) -> np.ndarray:
+    """Polygons / MultiPolygons only (polygon parts of collections kept, others become empty)."""
+    types = shapely.get_type_id(geoms)
+    odd = ~np.isin(types, (3, 6))  # not Polygon / MultiPolygon
+    if not odd.any():
+        return geoms
+    geoms = geoms.copy()
+    for i in np.flatnonzero(odd):
+        g = geoms[i]
+        parts = [] if g is None else [p for p in shapely.get_parts(g) if p.geom_type == "Polygon"]
+        geoms[i] = shapely.MultiPolygon(parts) if parts else shapely.Polygon()
+    return geoms
+
+
+def _polygon_paths(geoms: np.ndarray) -> list[MplPath]:
+    """One compound matplotlib path per (multi)polygon, exteriors counter-clockwise, holes clockwise.
+
+    Built from :func:`shapely.to_ragged_array` so 8,000 municipalities convert in a few milliseconds.
+    Rings are closed by their repeated first vertex, so only MOVETO / LINETO codes are needed.
+    """
+    if len(geoms) == 0:
+        return []
+    geoms = _polygonal(np.asarray(geoms, dtype=object))
+    if hasattr(shapely, "orient_polygons"):  # shapely >= 2.1; older: keep the source orientation
+        geoms = shapely.orient_polygons(geoms, exterior_cw=False)
+    gtype, coords, offsets = shapely.to_ragged_array(geoms, include_z=False)
+    if gtype == shapely.GeometryType.POLYGON:
+        ring_offsets, geom_offsets = offsets
+        first_ring = geom_offsets
+    else:
+        ring_offsets, polygon_offsets, geom_offsets = offsets
+        first_ring = polygon_offsets[geom_offsets]
+    vertex_bounds = ring_offsets[first_ring]
+    codes = np.full(len(coords), MplPath.LINETO, dtype=MplPath.code_type)
+    codes[ring_offsets[:-1]] = MplPath.MOVETO
+    return [
+        MplPath(coords[a:b], codes[a:b], readonly=True)
+        for a, b in zip(vertex_bounds[:-1], vertex_bounds[1:])
+    ]
+
+
+def _simplify(geoms: np.ndarray, tolerance: float) -> np.ndarray:
+    """Topology-preserving simplification (never drops a polygon) below the output resolution."""
+    if tolerance <= 0 or len(geoms) == 0:
+        return geoms
+    return shapely.simplify(geoms, tolerance, preserve_topology=True)
+
+
+def _bounds(geoms: np.ndarray) -> tuple[float, float, float, float]:
+    """Total bounds of non-empty geometries."""
+    b = shapely.total_bounds(geoms)
+    if not np.all(np.isfinite(b)):
+        raise ValueError("no non-empty geometry to draw")
+    return float(b[0]), float(b[1]), float(b[2]), float(b[3])
+
+
+def _pad_extent(ext: tuple[float, float, float, float], fraction: float = 0.012) -> tuple[float, ...]:
+    """Extent grown by a fraction of its larger side (so borders are not clipped); never degenerate."""
+    x0, y0, x1, y1 = ext
+    pad = max(x1 - x0, y1 - y0, 1.0) * fraction
+    return (x0 - pad, y0 - pad, x1 + pad, y1 + pad)
+
+
+def _check_crs(areas: gpd.GeoDataFrame) -> None:
+    """The maps need a projected CRS in metres (scale bar with dx=1, equal-area shapes)."""
+    crs = areas.crs
+    if crs is None:
+        return  # assumed metres; synthetic data often has no CRS
+    if crs.is_geographic:
+        raise ValueError(f"maps need a projected equal-area CRS in metres (e.g. EPSG:3035), got {crs}")
+    units = {a.unit_name.lower() for a in crs.axis_info[:2]}
+    if not units <= {"metre", "meter", "m"}:
+        raise ValueError(f"map CRS must use metres, got units {units} in {crs}")
+
+
+def _to_crs(frame: gpd.GeoDataFrame | None, crs) -> gpd.GeoDataFrame | None:
+    """Reproject a companion layer to the areas' CRS when both are known and differ."""
+    if frame is None or crs is None or frame.crs is None or frame.crs == crs:
+        return frame
+    return frame.to_crs(crs)
+
+
+# --------------------------------------------------------------------------------------------------
+# Frames: main map and insets
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Frame:
+    """The areas (and schools, outline parts) drawn in one map frame."""
+
+    label: str | None
+    areas: gpd.GeoDataFrame  # rows with a non-empty geometry
+    extent: tuple[float, float, float, float]
+    schools: gpd.GeoDataFrame | None = None
+    outline: np.ndarray | None = None  # outline geometry parts
+
+    @property
+    def size(self) -> tuple[float, float]:
+        x0, y0, x1, y1 = self.extent
+        return x1 - x0, y1 - y0
+
+    @property
+    def centre(self) -> tuple[float, float]:
+        x0, y0, x1, y1 = self.extent
+        return (x0 + x1) / 2, (y0 + y1) / 2
+
+
+def _split_frames(
+    areas: gpd.GeoDataFrame,
+    insets: Sequence[Inset],
+    schools: gpd.GeoDataFrame | None,
+    outline: gpd.GeoDataFrame | None,
+) -> tuple[_Frame, list[_Frame]]:
+    """Split areas, schools and outline parts into the main frame and one frame per inset."""
+    geoms = _geoms(areas)
+    drawable = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    codes = (
+        areas["municipality_code"].astype(str).to_numpy()
+        if "municipality_code" in areas.columns
+        else np.full(len(areas), "", dtype=object)
+    )
+    if insets and "municipality_code" not in areas.columns:
+        raise KeyError("insets need a 'municipality_code' column in areas")
+
+    frame_of = np.zeros(len(areas), dtype=np.int64)  # 0 = main, i+1 = inset i
+    for i, inset in enumerate(insets):
+        frame_of[np.isin(codes, list(inset.codes)) & (frame_of == 0)] = i + 1
+
+    def make(i: int, label: str | None) -> _Frame | None:
+        rows = areas[(frame_of == i) & drawable]
+        if rows.empty:
+            return None
+        return _Frame(label=label, areas=rows, extent=_bounds(_geoms(rows)))
+
+    main = make(0, None)
+    if main is None:
+        raise ValueError("no area left for the main map frame (all areas empty or in insets)")
+    frames: list[_Frame | None] = [main]
+    for i, inset in enumerate(insets):
+        frame = make(i + 1, inset.label)
+        if frame is None:
+            warnings.warn(f"inset {inset.label!r}: none of its codes matches a drawable area; skipped")
+        frames.append(frame)
+
+    _assign_schools(frames, schools, insets, areas, frame_of, drawable)
+    _assign_outline(frames, outline, areas, frame_of, drawable)
+    return main, [f for f in frames[1:] if f is not None]
+
+
+def _frame_lookup(areas: gpd.GeoDataFrame, frame_of: np.ndarray, drawable: np.ndarray):
+    """Spatial index of drawable areas, and the frame number of each indexed area."""
+    tree = shapely.STRtree(_geoms(areas)[drawable])
+    return tree, frame_of[drawable]
+
+
+def _assign_schools(frames, schools, insets, areas, frame_of, drawable) -> None:
+    """Schools go to the frame of their municipality code (by location when the code is missing)."""
+    if schools is None:
+        return
+    pts = _geoms(schools)
+    valid = ~(shapely.is_missing(pts) | shapely.is_empty(pts))
+    where = np.zeros(len(schools), dtype=np.int64)
+    if "municipality_code" in schools.columns:
+        sc = schools["municipality_code"].astype(str).to_numpy()
+        for i, inset in enumerate(insets):
+            where[np.isin(sc, list(inset.codes)) & (where == 0)] = i + 1
+    elif insets and valid.any():
+        tree, tree_frame = _frame_lookup(areas, frame_of, drawable)
+        pt_idx, area_idx = tree.query(pts[valid], predicate="intersects")
+        hits = np.zeros(valid.sum(), dtype=np.int64)
+        hits[pt_idx[::-1]] = tree_frame[area_idx[::-1]]  # first hit wins
+        where[np.flatnonzero(valid)] = hits
+    for i, frame in enumerate(frames):
+        if frame is not None:
+            frame.schools = schools[(where == i) & valid]
+
+
+def _assign_outline(frames, outline, areas, frame_of, drawable) -> None:
+    """Outline polygons are split into parts; each part goes to the frame whose area holds it."""
+    if outline is None or outline.empty:
+        return
+    parts = shapely.get_parts(_polygonal(_geoms(outline)))
+    parts = parts[~shapely.is_empty(parts)]
+    if len(parts) == 0:
+        return
+    tree, tree_frame = _frame_lookup(areas, frame_of, drawable)
+    reps = shapely.point_on_surface(parts)
+    part_idx, area_idx = tree.query(reps, predicate="intersects")
+    owner = np.full(len(parts), -1, dtype=np.int64)
+    owner[part_idx[::-1]] = tree_frame[area_idx[::-1]]
+    # Parts that hold no area (slightly different boundary sources): the frame whose extent holds them.
+    for j in np.flatnonzero(owner < 0):
+        p = reps[j]
+        for i, frame in enumerate(frames):
+            if frame is not None:
+                x0, y0, x1, y1 = frame.extent
+                if x0 <= p.x <= x1 and y0 <= p.y <= y1:
+                    owner[j] = i
+                    break
+    for i, frame in enumerate(frames):
+        if frame is not None:
+            frame.outline = parts[owner == i]
+
+
+# --------------------------------------------------------------------------------------------------
+# Layout: insets, legend, scale bar
+# --------------------------------------------------------------------------------------------------
+
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1
+
+
+@dataclass
+class _InsetSpec:
+    """Size rules of one inset box (data units of its own frame, inches for text strips)."""
+
+    frame: _Frame
+    factor: float  # inset scale relative to the main scale
+    label_w: float  # inches
+    label_h: float  # inches
+    scalebar: bool  # own scale bar when drawn at another scale than the main map
+    pad: float = 0.05  # inches
+
+    def strip_below(self) -> float:
+        """Height (inches) kept free at the bottom of the box for the inset's scale bar."""
+        return 0.27 if self.scalebar else 0.0
+
+    def box_inches(self, scale: float) -> tuple[float, float]:
+        """Box width and height in inches at main scale ``scale`` (inches per metre)."""
+        w, h = self.frame.size
+        s = scale * self.factor
+        bw = max(w * s + 2 * self.pad, self.label_w + 2 * self.pad + 0.04, 0.75 if self.scalebar else 0.0)
+        bh = h * s + 2 * self.pad + self.label_h + self.strip_below()
+        return bw, bh
+
+
+@dataclass
+class _LegendOption:
+    """One way of placing the legend block: its size in inches and where it goes."""
+
+    kind: str  # "right", "below" or "inside"
+    width: float
+    height: float
+    key: object = None  # identifies the measured legend variant (e.g. number of columns)
+
+
+@dataclass
+class _Layout:
+    """The solved page geometry."""
+
+    scale: float  # inches per metre in the main frame
+    frame: Box  # main frame extent (data units)
+    inset_boxes: list[Box]  # data units of the main frame
+    legend: _LegendOption
+    legend_corner: str | None  # for "inside" legends
+    scalebar: str  # "inside <corner>", "inside edge", "under legend", "beside legend" or "below"
+    scalebar_box: Box | None = None  # data units, for "inside ..." placements
+    strip: float = 0.0  # inches reserved under the map for the scale bar
+
+
+class _Placer:
+    """Finds empty places for boxes inside the main frame (no land, no other box)."""
+
+    def __init__(self, land: np.ndarray):
+        self.tree = shapely.STRtree(land)
+
+    def free(self, box: Box, obstacles: Sequence[Box], gap: float) -> bool:
+        """True when the box, grown by ``gap``, touches neither land nor an obstacle."""
+        x0, y0, x1, y1 = box[0] - gap, box[1] - gap, box[2] + gap, box[3] + gap
+        for o in obstacles:
+            if x0 < o[2] and o[0] < x1 and y0 < o[3] and o[1] < y1:
+                return False
+        return self.tree.query(shapely.box(x0, y0, x1, y1), predicate="intersects").size == 0
+
+    @staticmethod
+    def corners(frame: Box, w: float, h: float, inset: float = 0.0) -> dict[str, Box]:
+        """Boxes of size w x h in the four corners of the frame (pulled in by ``inset``)."""
+        x0, y0, x1, y1 = frame
+        return {
+            "lower left": (x0 + inset, y0 + inset, x0 + inset + w, y0 + inset + h),
+            "lower right": (x1 - inset - w, y0 + inset, x1 - inset, y0 + inset + h),
+            "upper left": (x0 + inset, y1 - inset - h, x0 + inset + w, y1 - inset),
+            "upper right": (x1 - inset - w, y1 - inset - h, x1 - inset, y1 - inset),
+        }
+
+    @staticmethod
+    def edge_positions(frame: Box, w: float, h: float, steps: int = 16) -> list[Box]:
+        """Boxes of size w x h touching the frame's edges, at ``steps + 1`` positions along each edge."""
+        x0, y0, x1, y1 = frame
+        if w > x1 - x0 or h > y1 - y0:
+            return []
+        xs = np.linspace(x0, x1 - w, steps + 1)
+        ys = np.linspace(y0, y1 - h, steps + 1)
+        boxes = {(float(x), y0) for x in xs} | {(float(x), y1 - h) for x in xs}
+        boxes |= {(x0, float(y)) for y in ys} | {(x1 - w, float(y)) for y in ys}
+        return [(x, y, x + w, y + h) for x, y in sorted(boxes)]
+
+
+def _region_scale(region: tuple[float, float], frame: Box) -> float:
+    """Largest scale (inches per metre) at which the frame fits the region."""
+    fw, fh = frame[2] - frame[0], frame[3] - frame[1]
+    return min(region[0] / fw, region[1] / fh)
+
+
+def _place_insets(
+    placer: _Placer,
+    frame0: Box,
+    specs: Sequence[_InsetSpec],
+    scale: float,
+    region: tuple[float, float],
+) -> tuple[Box, list[Box]]:
+    """Place inset boxes in empty space near their true position; grow the frame when none is free.
+
+    Positions along the frame's edges are tried in order of distance to the inset's real location
+    (so the Canary Islands go lower-left for Spain). When every position overlaps land, the frame is
+    extended on the side that costs the least map scale, by the smallest amount that frees a position.
+    """
+    frame = frame0
+    boxes: list[Box] = []
+    gap = 0.05 / scale
+    for spec in specs:
+        bw, bh = (v / scale for v in spec.box_inches(scale))
+        cx, cy = spec.frame.centre
+
+        def distance(b: Box) -> float:
+            return math.hypot((b[0] + b[2]) / 2 - cx, (b[1] + b[3]) / 2 - cy)
+
+        free = [b for b in placer.edge_positions(frame, bw, bh) if placer.free(b, boxes, gap)]
+        if free:
+            boxes.append(min(free, key=distance))
+            continue
+        frame, box = _extend_for_box(placer, frame, bw, bh, boxes, gap, region, distance)
+        boxes.append(box)
+    return frame, boxes
+
+
+def _extend_for_box(placer, frame, bw, bh, boxes, gap, region, distance) -> tuple[Box, Box]:
+    """Grow the frame on one side just enough for a free box of bw x bh; best scale, then nearest."""
+    x0, y0, x1, y1 = frame
+    best: tuple | None = None
+    steps = 12
+    reference = _region_scale(region, frame)
+
+    def candidate(side: str, t: float, d: float) -> tuple[Box, Box]:
+        if side == "bottom":
+            f = (x0, y0 - d, max(x1, x0 + bw), y1)
+            x = f[0] + t * (f[2] - f[0] - bw)
+            return f, (x, f[1], x + bw, f[1] + bh)
+        if side == "top":
+            f = (x0, y0, max(x1, x0 + bw), y1 + d)
+            x = f[0] + t * (f[2] - f[0] - bw)
+            return f, (x, f[3] - bh, x + bw, f[3])
+        if side == "left":
+            f = (x0 - d, y0, x1, max(y1, y0 + bh))
+            y = f[1] + t * (f[3] - f[1] - bh)
+            return f, (f[0], y, f[0] + bw, y + bh)
+        f = (x0, y0, x1 + d, max(y1, y0 + bh))
+        y = f[1] + t * (f[3] - f[1] - bh)
+        return f, (f[2] - bw, y, f[2], y + bh)
+
+    for side in ("bottom", "left", "right", "top"):
+        depth = (bh if side in ("bottom", "top") else bw) + gap
+        for t in np.linspace(0.0, 1.0, steps + 1):
+            f, b = candidate(side, float(t), depth)
+            if not placer.free(b, boxes, gap):
+                continue
+            lo, hi = 0.0, depth
+            for _ in range(14):
+                mid = (lo + hi) / 2
+                if placer.free(candidate(side, float(t), mid)[1], boxes, gap):
+                    hi = mid
+                else:
+                    lo = mid
+            f, b = candidate(side, float(t), hi)
+            key = (round(_region_scale(region, f) / reference, 6), -distance(b))
+            if best is None or key > best[0]:
+                best = (key, f, b)
+    if best is None:  # cannot happen with a box fully outside the frame, kept as a safe fallback
+        f, b = candidate("bottom", 0.0, bh + gap)
+        return f, b
+    return best[1], best[2]
+
+
+LEGEND_CORNERS = ("upper right", "lower right", "upper left", "lower left")
+SCALEBAR_CORNERS = ("lower left", "lower right", "upper left", "upper right")
+SCALEBAR_SIZE = (1.5, 0.27)  # inches: longest bar incl. label, and height incl. the distance label
+SCALEBAR_STRIP = 0.31  # inches under the map when the scale bar finds no room elsewhere
+
+
+def _solve_layout(
+    placer: _Placer,
+    frame0: Box,
+    specs: Sequence[_InsetSpec],
+    legend_options: Sequence[_LegendOption],
+    region: tuple[float, float],
+) -> _Layout:
+    """Choose legend placement, inset boxes and scale bar position that give the largest map.
+
+    Among layouts within 3 % of the largest map scale, a legend beside the map is preferred to one
+    below it, and both to one inside the frame; then the larger map, then the more compact legend.
+    Inset boxes and text have sizes in inches while the map has a scale in inches per metre, and each
+    depends on the other, so the layout is iterated to a fixed point (usually two or three rounds).
+    """
+    scale = _region_scale(region, frame0)
+    layout: _Layout | None = None
+    preference = {"right": 0, "below": 1, "inside": 2}
+    for _ in range(8):
+        frame, boxes = _place_insets(placer, frame0, specs, scale, region)
+        candidates = [_evaluate_option(placer, frame, boxes, opt, region) for opt in legend_options]
+        candidates = [c for c in candidates if c is not None]
+        if not candidates:
+            raise ValueError("the legend does not fit the figure; enlarge figsize")
+        best = max(c.scale for c in candidates)
+        chosen = min(
+            (c for c in candidates if c.scale >= 0.97 * best),
+            key=lambda c: (
+                preference[c.legend.kind],
+                -round(c.scale / best, 2),
+                round(math.prod(_content_size(c)), 3),
+            ),
+        )
+        converged = abs(chosen.scale - scale) <= 1e-4 * scale
+        layout, scale = chosen, chosen.scale
+        if converged:
+            break
+    assert layout is not None
+    return layout
+
+
+def _content_size(layout: _Layout) -> tuple[float, float]:
+    """Width and height (inches) of map, legend and scale bar strip together."""
+    fx0, fy0, fx1, fy1 = layout.frame
+    map_w, map_h = (fx1 - fx0) * layout.scale, (fy1 - fy0) * layout.scale
+    opt = layout.legend
+    if opt.kind == "right":
+        return map_w + GAP_IN + opt.width, max(map_h + layout.strip, opt.height)
+    if opt.kind == "below":
+        return max(map_w, opt.width), map_h + layout.strip + GAP_IN + opt.height
+    return map_w, map_h + layout.strip
+
+
+def _evaluate_option(
+    placer: _Placer,
+    frame: Box,
+    boxes: list[Box],
+    option: _LegendOption,
+    region: tuple[float, float],
+) -> _Layout | None:
+    """Scale and positions for one legend option, or None when it does not fit."""
+    rw, rh = region
+    for strip in (0.0, SCALEBAR_STRIP):
+        if option.kind == "right":
+            avail = (rw - option.width - GAP_IN, rh - strip)
+            if option.height > rh or avail[0] <= 0.5:
+                return None
+        elif option.kind == "below":
+            avail = (rw, rh - strip - option.height - GAP_IN)
+            if option.width > rw or avail[1] <= 0.5:
+                return None
+        else:
+            avail = (rw, rh - strip)
+        scale = _region_scale(avail, frame)
+        obstacles = list(boxes)
+        corner = None
+        if option.kind == "inside":
+            w, h = option.width / scale, option.height / scale
+            pad = 0.04 / scale
+            for name in LEGEND_CORNERS:
+                box = placer.corners(frame, w, h, pad)[name]
+                if _inside(box, frame) and placer.free(box, obstacles, pad):
+                    corner = name
+                    obstacles.append(box)
+                    break
+            if corner is None:
+                return None
+        if strip:
+            return _Layout(scale, frame, boxes, option, corner, "below", None, strip)
+        placement = _place_scalebar(placer, frame, obstacles, option, scale)
+        if placement is not None:
+            return _Layout(scale, frame, boxes, option, corner, *placement)
+    return None
+
+
+def _inside(box: Box, frame: Box) -> bool:
+    """True when the box lies within the frame."""
+    return box[0] >= frame[0] and box[1] >= frame[1] and box[2] <= frame[2] and box[3] <= frame[3]
+
+
+def _place_scalebar(
+    placer: _Placer, frame: Box, obstacles: list[Box], option: _LegendOption, scale: float
+) -> tuple[str, Box | None] | None:
+    """Where the scale bar goes without a strip of its own: an empty corner, an empty place along an
+    edge, under a legend beside the map, or beside a legend row below the map. None: needs a strip."""
+    map_w = (frame[2] - frame[0]) * scale
+    map_h = (frame[3] - frame[1]) * scale
+    sb_w, sb_h = min(SCALEBAR_SIZE[0], 0.3 * map_w), SCALEBAR_SIZE[1]
+    w, h, pad = sb_w / scale, sb_h / scale, 0.03 / scale
+    for name in SCALEBAR_CORNERS:
+        box = placer.corners(frame, w, h, pad)[name]
+        if placer.free(box, obstacles, pad):
+            return f"inside {name}", box
+    if option.kind == "right" and map_h - option.height >= sb_h + GAP_IN:
+        return "under legend", None
+    if option.kind == "below" and map_w - option.width >= sb_w + GAP_IN:
+        return "beside legend", None
+    inner = (frame[0] + pad, frame[1] + pad, frame[2] - pad, frame[3] - pad)
+    edge = [b for b in placer.edge_positions(inner, w, h) if placer.free(b, obstacles, pad)]
+    if edge:  # lowest first, then leftmost
+        return "inside edge", min(edge, key=lambda b: (b[1], b[0]))
+    return None
+
+
+# --------------------------------------------------------------------------------------------------
+# Text and legends
+# --------------------------------------------------------------------------------------------------
+
+
+def _renderer(fig: Figure):
+    """The Agg renderer used to measure text (figures are created without pyplot)."""
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    return canvas.get_renderer()
+
+
+@lru_cache(maxsize=1)
+def _measuring_renderer():
+    """An Agg renderer used only to measure text widths."""
+    return FigureCanvasAgg(Figure(figsize=(1, 1), dpi=DPI)).get_renderer()
+
+
+@lru_cache(maxsize=8192)
+def _text_width(text: str, size: float, weight: str = "normal") -> float:
+    """Width in inches of a single-line text in the map font."""
+    prop = FontProperties(family=FONT_FAMILY, size=size, weight=weight)
+    w, _, _ = _measuring_renderer().get_text_width_height_descent(text, prop, ismath=False)
+    return w / DPI
+
+
+def _wrap(text: str, max_width: float, size: float, weight: str = "normal") -> str:
+    """Greedy word wrap to ``max_width`` inches, keeping explicit line breaks."""
+    lines: list[str] = []
+    for paragraph in str(text).split("\n"):
+        words = paragraph.split()
+        if not words:
+            lines.append("")
+            continue
+        line = words[0]
+        for word in words[1:]:
+            trial = f"{line} {word}"
+            if _text_width(trial, size, weight) <= max_width:
+                line = trial
+            else:
+                lines.append(line)
+                line = word
+        lines.append(line)
+    return "\n".join(lines)
+
+
+_LEGEND_KW = dict(
+    frameon=False,
+    fontsize=FONT_SIZE,
+    alignment="left",
+    loc="upper left",
+    borderpad=0.0,
+    borderaxespad=0.0,
+    handletextpad=0.6,
+    columnspacing=1.3,
+)
+_TITLE_PROPS = {"size": TITLE_SIZE, "weight": "bold"}
+
+
+@dataclass
+class _LegendSpec:
+    """What one legend shows; it is built (and measured) at several widths / column counts."""
+
+    title: str
+    handles: list
+    labels: list[str]
+    extra: dict = field(default_factory=dict)  # extra Legend keyword arguments
+
+    def texts(self, label_width: float, title_width: float) -> tuple[tuple[str, ...], str | None]:
+        """Labels and title wrapped to the given widths (inches)."""
+        labels = tuple(_wrap(lab, label_width, FONT_SIZE) for lab in self.labels)
+        title = _wrap(self.title, title_width, TITLE_SIZE, "bold") if self.title else None
+        return labels, title
+
+    def build(self, fig: Figure, ncol: int, label_width: float, title_width: float) -> Legend:
+        """Create the legend on the figure, wrapping labels and title to the given widths (inches)."""
+        labels, title = self.texts(label_width, title_width)
+        kw = {**_LEGEND_KW, **self.extra}
+        leg = fig.legend(
+            self.handles, labels, title=title, ncols=ncol, title_fontproperties=_TITLE_PROPS, **kw
+        )
+        leg.set_zorder(10)
+        return leg
+
+
+def _measure(fig: Figure, legend: Legend) -> tuple[float, float]:
+    """Legend width and height in inches."""
+    bb = legend.get_window_extent(_renderer(fig))
+    return bb.width / fig.dpi, bb.height / fig.dpi
+
+
+@dataclass(frozen=True)
+class _Arrangement:
+    """How the legends of a block are built: columns per legend, wrap widths, stacked or in a row."""
+
+    horizontal: bool
+    ncols: tuple[int, ...]
+    label_width: float
+    title_width: float
+
+
+class _LegendBlock:
+    """One or more legends laid out as a block: stacked (beside / inside the map) or side by side (below)."""
+
+    SPACING = 0.18  # inches between the legends of a block
+    STACK_WIDTHS = (1.7, 2.3)  # label wrap widths tried for stacked legends (inches)
+    ROW_WIDTHS = (1.6, 2.4, 3.4)  # ... and for legends in a row below the map
+
+    def __init__(self, fig: Figure, specs: Sequence[_LegendSpec]):
+        self.fig = fig
+        self.specs = list(specs)
+        self._sizes: dict[tuple, tuple[float, float]] = {}  # measured legends by wrapped text and columns
+
+    def variants(self, max_width: float) -> list[_LegendOption]:
+        """Measured candidate arrangements: stacked (right / inside) and rows of 1–4 columns (below)."""
+        options: list[_LegendOption] = []
+        seen: set[tuple] = set()
+        for lw in self.STACK_WIDTHS:
+            arr = _Arrangement(False, (1,) * len(self.specs), lw, max(2.1, lw))
+            size = self._measure(arr)
+            if size in seen:
+                continue
+            seen.add(size)
+            options.append(_LegendOption("right", *size, key=arr))
+            options.append(_LegendOption("inside", *size, key=arr))
+        for ncol in (1, 2, 3, 4):
+            ncols = tuple(min(ncol, len(s.labels)) if i == 0 else 1 for i, s in enumerate(self.specs))
+            for lw in self.ROW_WIDTHS:
+                arr = _Arrangement(True, ncols, lw, max(2.8, lw))
+                w, h = self._measure(arr)
+                if w <= max_width and ("row", w, h) not in seen:
+                    seen.add(("row", w, h))
+                    options.append(_LegendOption("below", w, h, key=arr))
+        return options
+
+    def _measure(self, arr: _Arrangement) -> tuple[float, float]:
+        sizes = []
+        for i, (spec, ncol) in enumerate(zip(self.specs, arr.ncols)):
+            key = (i, ncol, spec.texts(arr.label_width, arr.title_width))
+            if key not in self._sizes:
+                leg = spec.build(self.fig, ncol, arr.label_width, arr.title_width)
+                self._sizes[key] = _measure(self.fig, leg)
+                leg.remove()
+            sizes.append(self._sizes[key])
+        gaps = self.SPACING * (len(sizes) - 1)
+        if arr.horizontal:
+            return round(sum(w for w, _ in sizes) + gaps, 4), round(max(h for _, h in sizes), 4)
+        return round(max(w for w, _ in sizes), 4), round(sum(h for _, h in sizes) + gaps, 4)
+
+    def place(self, option: _LegendOption, x: float, y_top: float) -> list[Legend]:
+        """Build the chosen arrangement with its upper-left corner at (x, y_top) inches."""
+        arr: _Arrangement = option.key
+        legends = []
+        for spec, ncol in zip(self.specs, arr.ncols):
+            leg = spec.build(self.fig, ncol, arr.label_width, arr.title_width)
+            leg.set_bbox_to_anchor((x, y_top), transform=self.fig.dpi_scale_trans)
+            w, h = _measure(self.fig, leg)
+            if arr.horizontal:
+                x += w + self.SPACING
+            else:
+                y_top -= h + self.SPACING
+            legends.append(leg)
+        return legends
+
+
+# --------------------------------------------------------------------------------------------------
+# Drawing
+# --------------------------------------------------------------------------------------------------
+
+
+def _border_width(areas: gpd.GeoDataFrame, scale: float) -> float:
+    """Municipality border width (pt): ~2 % of the median municipality size on the page, within bounds."""
+    size_pt = float(np.median(np.sqrt(np.maximum(shapely.area(_geoms(areas)), 0.0)))) * scale * 72
+    lo, hi = BORDER_WIDTH_RANGE
+    return float(np.clip(0.02 * size_pt, lo, hi))
+
+
+def _add_polygons(
+    ax: Axes, geoms: np.ndarray, scale: float, zorder: float, merge: bool = False, **kw
+) -> PathCollection | None:
+    """Add simplified polygons as one rasterised PathCollection.
+
+    ``merge=True`` joins all polygons into one compound path (one fill colour): Agg then draws a hatch
+    pattern once instead of once per polygon, which is ~50x faster for thousands of hatched areas.
+    """
+    if len(geoms) == 0:
+        return None
+    tolerance = SIMPLIFY_PX / (DPI * scale)
+    paths = _polygon_paths(_simplify(geoms, tolerance))
+    if merge and len(paths) > 1:
+        paths = [MplPath.make_compound_path(*paths)]
+    coll = PathCollection(paths, rasterized=True, zorder=zorder, **kw)
+    ax.add_collection(coll, autolim=False)
+    return coll
+
+
+def _drop_specks(parts: np.ndarray, min_area: float) -> np.ndarray:
+    """Polygon parts without holes / parts smaller than ``min_area``.
+
+    Region outlines made by dissolving municipalities carry sliver holes and crumbs along shared
+    borders; stroked, each shows as a dark speck. Real holes and islands are far above the threshold.
+    """
+    keep = []
+    for part in parts:
+        if part.area < min_area:
+            continue
+        holes = [ring for ring in part.interiors if shapely.Polygon(ring).area >= min_area]
+        keep.append(part if len(holes) == len(part.interiors) else shapely.Polygon(part.exterior, holes))
+    return np.asarray(keep, dtype=object)
+
+
+def _draw_outline(
+    ax: Axes, frame: _Frame, scale: float, color: str = OUTLINE_COLOR, width: float = OUTLINE_WIDTH
+) -> None:
+    """Region borders on top of the municipalities, no fill; specks below (1 pt)² are left out."""
+    if frame.outline is None or not len(frame.outline):
+        return
+    point = 1 / 72 / scale  # one typographic point in metres at this scale
+    parts = _drop_specks(frame.outline, point**2)
+    _add_polygons(ax, parts, scale, 3.0, facecolors="none", edgecolors=color, linewidths=width)
+
+
+def _draw_choropleth_frame(
+    ax: Axes, frame: _Frame, column: str, classes: IndicatorClasses, scale: float, border: float
+) -> None:
+    """Classed municipalities plus hatched undefined ones."""
+    idx = classes.classify(frame.areas[column])
+    geoms = _geoms(frame.areas)
+    palette = to_rgba_array(classes.colors())
+    defined = idx >= 0
+    _add_polygons(
+        ax, geoms[defined], scale, 1.0, facecolors=palette[idx[defined]], edgecolors=BORDER_COLOR, linewidths=border
+    )
+    undefined = _add_polygons(
+        ax,
+        geoms[~defined],
+        scale,
+        1.1,
+        merge=True,
+        facecolors=UNDEFINED_FACE,
+        edgecolors=BORDER_COLOR,
+        linewidths=border,
+    )
+    if undefined is not None:
+        undefined.set_hatch(UNDEFINED_HATCH)
+        _hatch_style(undefined)
+    _draw_outline(ax, frame, scale)
+
+
+def _hatch_style(artist) -> None:
+    """Grey, thin hatching (older matplotlib takes both from the rcParams set by :func:`map_style`)."""
+    if hasattr(artist, "set_hatchcolor"):
+        artist.set_hatchcolor(HATCH_COLOR)
+    if hasattr(artist, "set_hatch_linewidth"):
+        artist.set_hatch_linewidth(HATCH_WIDTH)
+
+
+def _nice_length(max_length: float) -> float:
+    """Largest 1-2-5 length (metres) not above ``max_length``."""
+    exponent = math.floor(math.log10(max(max_length, 1e-9)))
+    for mantissa in (5, 2, 1):
+        value = mantissa * 10.0**exponent
+        if value <= max_length:
+            return value
+    return 10.0**exponent
+
+
+def _scalebar(
+    ax: Axes,
+    fig: Figure,
+    anchor_in: tuple[float, float],
+    length_fraction: float,
+    units: _Units,
+    location: str = "lower left",
+) -> ScaleBar:
+    """A km scale bar whose ``location`` corner sits at ``anchor_in`` (figure inches).
+
+    The bar takes the longest 1-2-5 length (…, 0.5, 1, 2, 5, 10, 20, 50, 100, 200 … km) not longer than
+    ``length_fraction`` of the axes width.
+    """
+    x0, x1 = ax.get_xlim()
+    length_km = _nice_length(abs(x1 - x0) * length_fraction) / 1000.0
+    height_in = ax.get_position().height * fig.get_figheight()
+    bar = ScaleBar(
+        dx=1,
+        units="m",
+        fixed_value=length_km,
+        fixed_units="km",
+        width_fraction=(2.2 / 72) / max(height_in, 0.1),
+        location=location,
+        bbox_to_anchor=anchor_in,
+        bbox_transform=fig.dpi_scale_trans,
+        pad=0.0,
+        border_pad=0.0,
+        sep=2,
+        frameon=False,
+        color=TEXT_COLOR,
+        scale_loc="top",
+        font_properties={"size": SMALL_SIZE, "family": FONT_FAMILY},
+        scale_formatter=lambda value, unit: units.distance_label(value),
+    )
+    ax.add_artist(bar)
+    return bar
+
+
+def _setup_axes(fig: Figure, box_in: Box, limits: Box, framed: bool) -> Axes:
+    """Axes at a position in figure inches with the given data limits, equal aspect, no ticks."""
+    W, H = fig.get_size_inches()
+    x0, y0, x1, y1 = box_in
+    ax = fig.add_axes((x0 / W, y0 / H, (x1 - x0) / W, (y1 - y0) / H))
+    ax.set_xlim(limits[0], limits[2])
+    ax.set_ylim(limits[1], limits[3])
+    ax.set_aspect("equal", adjustable="datalim")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if framed:
+        for spine in ax.spines.values():
+            spine.set_color(INSET_FRAME_COLOR)
+            spine.set_linewidth(0.6)
+        ax.set_facecolor("white")
+    else:
+        ax.set_axis_off()
+    return ax
+
+
+# --------------------------------------------------------------------------------------------------
+# Page assembly shared by both map types
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Units:
+    """Locale bits of the map text: the distance unit after scale bar values and the decimal mark."""
+
+    distance: str = "km"
+    decimal_mark: str = "."
+
+    def distance_label(self, value: float) -> str:
+        """Scale bar text, e.g. ``"100 km"`` or ``"0,5 km"``."""
+        return f"{value:g}".replace(".", self.decimal_mark) + f" {self.distance}"
+
+
+@dataclass
+class _Page:
+    """Everything drawn on a figure once the layout is known."""
+
+    fig: Figure
+    main_ax: Axes
+    inset_axes: list[tuple[Axes, _Frame, float]]  # (axes, frame, scale in inches per metre)
+    legends: list[Legend]
+    layout: _Layout
+
+
+def _inset_specs(fig: Figure, main: _Frame, frames: Sequence[_Frame]) -> list[_InsetSpec]:
+    """Scale factor and label size of each inset relative to the main frame."""
+    mw, mh = main.size
+    specs = []
+    for frame in frames:
+        w, h = (max(v, 1.0) for v in frame.size)
+        factor = min(1.0, INSET_MAX_FRACTION * mw / w, INSET_MAX_FRACTION * mh / h)
+        min_size = INSET_MIN_FRACTION * min(mw, mh)
+        if max(w, h) * factor < min_size:
+            factor = min_size / max(w, h)
+        label_w = _text_width(frame.label or "", SMALL_SIZE)
+        specs.append(_InsetSpec(frame, factor, label_w, SMALL_SIZE * 1.45 / 72, abs(factor - 1) > 0.02))
+    return specs
+
+
+def _assemble(
+    fig: Figure,
+    main: _Frame,
+    insets: Sequence[_Frame],
+    legend_specs: Sequence[_LegendSpec],
+    figsize: tuple[float, float],
+    footnote: str | None,
+    units: _Units,
+) -> _Page:
+    """Solve the layout, size the figure to its content and create axes, legends, scale bars, footnote."""
+    fig.set_size_inches(figsize)
+    region = (figsize[0] - 2 * PAD_IN, figsize[1] - 2 * PAD_IN)
+    foot_h = 0.0
+    if footnote:
+        wrapped = _wrap(footnote, region[0], SMALL_SIZE)
+        foot_h = (wrapped.count("\n") + 1) * SMALL_SIZE * 1.3 / 72 + 0.06
+        region = (region[0], region[1] - foot_h)
+
+    block = _LegendBlock(fig, legend_specs)
+    options = block.variants(region[0])
+    specs = _inset_specs(fig, main, insets)
+    frame0 = _pad_extent(main.extent)
+    placer = _Placer(_geoms(main.areas))
+    layout = _solve_layout(placer, frame0, specs, options, region)
+
+    s = layout.scale
+    fx0, fy0, fx1, fy1 = layout.frame
+    map_w, map_h = (fx1 - fx0) * s, (fy1 - fy0) * s
+    strip = layout.strip
+    opt = layout.legend
+    content_w, content_h = _content_size(layout)
+    if footnote:  # re-wrapped to the final content width (may add a line to a narrow figure)
+        footnote = _wrap(footnote, content_w, SMALL_SIZE)
+        foot_h = (footnote.count("\n") + 1) * SMALL_SIZE * 1.3 / 72 + 0.06
+    W, H = content_w + 2 * PAD_IN, content_h + foot_h + 2 * PAD_IN
+    fig.set_size_inches(W, H)
+
+    # Main map: top-left of the content area.
+    top = H - PAD_IN
+    map_box = (PAD_IN, top - map_h, PAD_IN + map_w, top)
+    main_ax = _setup_axes(fig, map_box, layout.frame, framed=False)
+
+    def to_inches(box: Box) -> Box:
+        return (
+            map_box[0] + (box[0] - fx0) * s,
+            map_box[1] + (box[1] - fy0) * s,
+            map_box[0] + (box[2] - fx0) * s,
+            map_box[1] + (box[3] - fy0) * s,
+        )
+
+    # Legends.
+    if opt.kind == "right":
+        legends = block.place(opt, map_box[2] + GAP_IN, top)
+    elif opt.kind == "below":
+        legends = block.place(opt, PAD_IN, map_box[1] - strip - GAP_IN)
+    else:
+        lw, lh = opt.width / s, opt.height / s
+        corner_box = to_inches(_Placer.corners(layout.frame, lw, lh, 0.04 / s)[layout.legend_corner])
+        legends = block.place(opt, corner_box[0], corner_box[3])
+
+    _place_main_scalebar(fig, main_ax, layout, map_box, to_inches, units)
+
+    # Insets.
+    inset_axes = []
+    for spec, box in zip(specs, layout.inset_boxes):
+        ax, inset_scale = _inset_axes(fig, spec, to_inches(box), s, units)
+        inset_axes.append((ax, spec.frame, inset_scale))
+
+    if footnote:
+        fig.text(
+            PAD_IN / W,
+            PAD_IN / H,
+            footnote,
+            fontsize=SMALL_SIZE,
+            color=MUTED_TEXT_COLOR,
+            ha="left",
+            va="bottom",
+            linespacing=1.3,
+        )
+    return _Page(fig, main_ax, inset_axes, legends, layout)
+
+
+def _place_main_scalebar(fig: Figure, ax: Axes, layout: _Layout, map_box: Box, to_inches, units: _Units) -> None:
+    """Draw the main scale bar where the layout put it."""
+    map_w = map_box[2] - map_box[0]
+    opt = layout.legend
+    if layout.scalebar_box is not None:
+        sb = to_inches(layout.scalebar_box)
+        fraction = min(0.22, 0.95 * (sb[2] - sb[0]) / map_w)
+        _scalebar(ax, fig, (sb[0], sb[1]), fraction, units)
+    elif layout.scalebar == "under legend":
+        fraction = min(0.9 * opt.width, SCALEBAR_SIZE[0] - 0.2) / map_w
+        _scalebar(ax, fig, (map_box[2] + GAP_IN, map_box[1]), fraction, units)
+    elif layout.scalebar == "beside legend":
+        fraction = min(0.22, (SCALEBAR_SIZE[0] - 0.2) / map_w)
+        anchor = (map_box[2], map_box[1] - GAP_IN - opt.height)
+        _scalebar(ax, fig, anchor, fraction, units, location="lower right")
+    else:
+        fraction = min(0.22, (SCALEBAR_SIZE[0] - 0.2) / map_w)
+        _scalebar(ax, fig, (map_box[0], map_box[1] - layout.strip + 0.02), fraction, units)
+
+
+def _inset_axes(fig: Figure, spec: _InsetSpec, box_in: Box, main_scale: float, units: _Units) -> tuple[Axes, float]:
+    """Framed inset axes filling ``box_in`` (inches) with the inset's areas centred below its label."""
+    s = main_scale * spec.factor
+    bw, bh = box_in[2] - box_in[0], box_in[3] - box_in[1]
+    cx0, cy0, cx1, cy1 = spec.frame.extent
+    content_h = bh - spec.label_h - spec.strip_below()
+    cx = (cx0 + cx1) / 2
+    cy = (cy0 + cy1) / 2
+    half_w = bw / 2 / s
+    bottom = cy - content_h / 2 / s - spec.strip_below() / s
+    limits = (cx - half_w, bottom, cx + half_w, bottom + bh / s)
+    ax = _setup_axes(fig, box_in, limits, framed=True)
+    ax.set_zorder(5)
+    ax.annotate(
+        spec.frame.label or "",
+        xy=(0, 1),
+        xycoords="axes fraction",
+        xytext=(spec.pad * 72, -spec.pad * 72 + 1),
+        textcoords="offset points",
+        ha="left",
+        va="top",
+        fontsize=SMALL_SIZE,
+        color=TEXT_COLOR,
+    )
+    if spec.scalebar:
+        length_fraction = min(0.6, max(0.25, 0.9 - 0.1 / bw))
+        _scalebar(ax, fig, (box_in[0] + spec.pad, box_in[1] + spec.pad - 0.01), length_fraction, units)
+    return ax, s
+
+
+# --------------------------------------------------------------------------------------------------
+# Saving
+# --------------------------------------------------------------------------------------------------
+
+
+def save_figure(fig: Figure, out_path: str | os.PathLike) -> Path:
+    """Write a figure to ``.png`` (200 dpi) or ``.svg`` deterministically and atomically."""
+    out = Path(out_path)
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in ("png", "svg"):
+        raise ValueError(f"unsupported map format {out.suffix!r}: use .png or .svg")
+    metadata = {"Software": None} if fmt == "png" else {"Date": None}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=f".tmp.{fmt}")
+    os.close(fd)
+    try:
+        fig.savefig(tmp, format=fmt, dpi=DPI, metadata=metadata, facecolor="white")
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return out
+
+
+def _new_figure(figsize: tuple[float, float]) -> Figure:
+    """A pyplot-free figure with an Agg canvas (garbage-collected, no global registry)."""
+    fig = Figure(figsize=figsize, dpi=DPI)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _validate_common(areas: gpd.GeoDataFrame, figsize: tuple[float, float]) -> None:
+    if not isinstance(areas, gpd.GeoDataFrame):
+        raise TypeError("areas must be a GeoDataFrame")
+    if areas.empty:
+        raise ValueError("areas is empty: nothing to map")
+    if min(figsize) < 2.0:
+        raise ValueError(f"figsize too small for a map: {figsize}")
+    _check_crs(areas)
+
+
+# --------------------------------------------------------------------------------------------------
+# Choropleth
+# --------------------------------------------------------------------------------------------------
+
+
+def build_choropleth_figure(
+    areas: gpd.GeoDataFrame,
+    column: str,
+    classes: IndicatorClasses,
+    *,
+    legend_title: str,
+    undefined_label: str,
+    outline: gpd.GeoDataFrame | None = None,
+    insets: Sequence[Inset] = (),
+    footnote: str | None = None,
+    figsize: tuple[float, float] = (7.0, 6.2),
+    show_counts: bool = True,
+    decimal_mark: str = ".",
+    distance_unit: str = "km",
+) -> MapFigure:
+    """Build (without saving) the choropleth figure of :func:`choropleth_map`.
+
+    Call inside :func:`map_style` so that fonts and SVG settings match the saved output.
+    """
+    _validate_common(areas, figsize)
+    if column not in areas.columns:
+        raise KeyError(f"column {column!r} not in areas")
+    values = _as_float(areas[column])
+    outside = classes.count_out_of_range(values)
+    if outside:
+        warnings.warn(f"{outside} value(s) of {column!r} outside {classes.breaks[0]}..{classes.breaks[-1]}; "
+                      "shown in the first / last class")
+    idx = classes.classify(values)
+    counts = [int(np.sum(idx == k)) for k in range(classes.n_classes)]
+    n_undefined = int(np.sum(idx < 0))
+
+    labels = classes.labels(decimal_mark)
+    if show_counts:
+        labels = [f"{lab} ({_format_count(n, decimal_mark)})" for lab, n in zip(labels, counts)]
+        undefined_text = f"{undefined_label} ({_format_count(n_undefined, decimal_mark)})"
+    else:
+        undefined_text = undefined_label
+    handles = [Patch(facecolor=c, edgecolor=LEGEND_EDGE_COLOR, linewidth=0.35) for c in classes.colors()]
+    nan_handle = Patch(facecolor=UNDEFINED_FACE, edgecolor=LEGEND_EDGE_COLOR, linewidth=0.35, hatch=UNDEFINED_HATCH)
+    _hatch_style(nan_handle)
+    spec = _LegendSpec(
+        legend_title,
+        [*handles, nan_handle],
+        [*labels, undefined_text],
+        extra=dict(handlelength=1.8, handleheight=1.2, labelspacing=0.4),
+    )
+
+    fig = _new_figure(figsize)
+    main, inset_frames = _split_frames(areas, insets, None, _to_crs(outline, areas.crs))
+    page = _assemble(fig, main, inset_frames, [spec], figsize, footnote, _Units(distance_unit, decimal_mark))
+    s = page.layout.scale
+    border = _border_width(main.areas, s)
+    _draw_choropleth_frame(page.main_ax, main, column, classes, s, border)
+    for ax, frame, inset_scale in page.inset_axes:
+        _draw_choropleth_frame(ax, frame, column, classes, inset_scale, _border_width(frame.areas, inset_scale))
+    return _map_figure(page, counts)
+
+
+def _map_figure(page: _Page, counts: list[int]) -> MapFigure:
+    layout = page.layout
+    placement = layout.legend.kind if layout.legend.kind != "inside" else f"inside {layout.legend_corner}"
+    return MapFigure(
+        page.fig, page.main_ax, [a for a, _, _ in page.inset_axes], page.legends, placement, layout.scalebar, counts
+    )
+
+
+def choropleth_map(
+    areas: gpd.GeoDataFrame,
+    column: str,
+    classes: IndicatorClasses,
+    out_path: str | os.PathLike,
+    *,
+    legend_title: str,
+    undefined_label: str,
+    outline: gpd.GeoDataFrame | None = None,
+    insets: Sequence[Inset] = (),
+    footnote: str | None = None,
+    figsize: tuple[float, float] = (7.0, 6.2),
+    show_counts: bool = True,
+    decimal_mark: str = ".",
+    distance_unit: str = "km",
+) -> Path:
+    """Draw a choropleth of ``areas[column]`` classed by fixed ``classes`` and save it to ``out_path``.
+
+    Parameters
+    ----------
+    areas
+        Municipalities in a projected equal-area CRS in metres, with ``municipality_code`` and ``column``
+        (floats; NaN where the index is undefined).
+    column, classes
+        Indicator to map and its fixed class breaks (see :data:`INDICATOR_CLASSES`).
+    out_path
+        ``.png`` (200 dpi) or ``.svg`` (rasterised map layers, text as text). Written atomically.
+    legend_title, undefined_label
+        Legend title and the label of the hatched "undefined" entry (already translated).
+    outline
+        Optional region polygons drawn as thicker borders on top.
+    insets
+        Municipalities drawn in framed boxes instead of the main frame (excluded from its extent).
+    footnote
+        Optional small text under the map (e.g. "Synthetic demonstration data").
+    figsize
+        Maximum figure size in inches; the saved figure is cropped to its content.
+    show_counts
+        Append the number of areas to each legend entry.
+    decimal_mark
+        ``"."`` or ``","``; with ``","`` counts use a no-break space as thousands separator and
+        percentages a no-break space before ``%``.
+    distance_unit
+        Text after scale bar values (``"km"``; e.g. ``"км"`` for Bulgarian).
+
+    Returns
+    -------
+    Path
+        ``out_path``.
+    """
+    with map_style():
+        mf = build_choropleth_figure(
+            areas,
+            column,
+            classes,
+            legend_title=legend_title,
+            undefined_label=undefined_label,
+            outline=outline,
+            insets=insets,
+            footnote=footnote,
+            figsize=figsize,
+            show_counts=show_counts,
+            decimal_mark=decimal_mark,
+            distance_unit=distance_unit,
+        )
+        try:
+            return save_figure(mf.figure, out_path)
+        finally:
+            mf.figure.clear()
+
+
+# --------------------------------------------------------------------------------------------------
+# School points
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PointStyle:
+    """How schools of one category are drawn. ``sized``: marker area proportional to pupils."""
+
+    color: str
+    edge: str
+    sized: bool
+    rank: int  # drawing order: higher on top
+
+
+#: Category styles: red / orange for (severely) segregated schools, purple for high-share schools without
+#: an alternative, pale small dots for the context categories. Lightness differs between every pair, so
+#: the categories stay apart for colour-blind readers and in greyscale print.
+CATEGORY_STYLES: dict[str, PointStyle] = {
+    "severe": PointStyle("#b30000", "#3d0000", True, 5),
+    "segregated": PointStyle("#fc8d59", "#7f3b08", True, 4),
+    "no_alternative": PointStyle("#8073ac", "#2d004b", True, 3),
+    "below_threshold": PointStyle("#92b4d4", "#92b4d4", False, 2),
+    "no_pupils": PointStyle("#a6a6a6", "#a6a6a6", False, 1),
+}
+OTHER_STYLE = PointStyle("#a6a6a6", "#a6a6a6", False, 0)
+MARKER_DIAMETER_1000 = 9.0  # pt, marker diameter of a school with 1,000 pupils (area proportional)
+MARKER_MIN_DIAMETER = 2.6  # pt, smallest sized marker
+CONTEXT_DIAMETER = 2.2  # pt, fixed size of context (non-sized) categories
+
+
+def _marker_diameter(pupils: np.ndarray) -> np.ndarray:
+    """Marker diameter (pt) with area proportional to the number of pupils."""
+    p = np.nan_to_num(np.asarray(pupils, dtype=float), nan=0.0).clip(min=0.0)
+    return np.maximum(MARKER_DIAMETER_1000 * np.sqrt(p / 1000.0), MARKER_MIN_DIAMETER)
+
+
+def _size_references(pupils: np.ndarray) -> list[int]:
+    """Three round reference sizes for the size legend: n/10, n/2, n with n the largest 1-2-5 value <= max."""
+    p = np.asarray(pupils, dtype=float)
+    p = p[np.isfinite(p) & (p > 0)]
+    if p.size == 0:
+        return [100, 500, 1000]
+    top = float(p.max())
+    nice = max(
+        (m * 10**e for e in range(0, 7) for m in (1, 2, 5) if m * 10**e <= top),
+        default=10,
+    )
+    refs = sorted({max(1, round(nice / 10)), max(1, round(nice / 2)), int(nice)})
+    return refs if len(refs) > 1 else [1, 5, 10]
+
+
+def _draw_base(ax: Axes, frame: _Frame, scale: float) -> None:
+    """Light municipality base with region outlines for the school map."""
+    border = _border_width(frame.areas, scale)
+    _add_polygons(ax, _geoms(frame.areas), scale, 1.0, facecolors=BASE_FACE, edgecolors="white", linewidths=border)
+    _draw_outline(ax, frame, scale, color=BASE_OUTLINE_COLOR, width=0.45)
+
+
+def _draw_schools(ax: Axes, schools: gpd.GeoDataFrame | None, styles: Mapping[str, PointStyle]) -> None:
+    """Schools as points: context categories as small pale dots below, highlighted ones sized on top."""
+    if schools is None or schools.empty:
+        return
+    cats = schools["category"].astype(str).to_numpy()
+    keep = np.isin(cats, list(styles))
+    if not keep.any():
+        return
+    pts = _geoms(schools)[keep]
+    cats = cats[keep]
+    xy = shapely.get_coordinates(shapely.centroid(pts))  # one position per school, even for multipoints
+    pupils = _as_float(schools["pupils_total"])[keep]
+    sized = np.array([styles[c].sized for c in cats])
+    diam = np.where(sized, _marker_diameter(pupils), CONTEXT_DIAMETER)
+    rank = np.array([styles[c].rank for c in cats])
+    face = to_rgba_array([styles[c].color for c in cats])
+    edge = to_rgba_array([styles[c].edge for c in cats])
+    for is_sized, z in ((False, 4.0), (True, 5.0)):
+        sel = np.flatnonzero(sized == is_sized)
+        if sel.size == 0:
+            continue
+        # Big markers first so small ones stay visible; among equals the more severe category on top.
+        order = sel[np.lexsort((rank[sel], -diam[sel]))]
+        fc = face[order].copy()
+        if not is_sized:
+            fc[:, 3] = 0.85
+        ax.scatter(
+            xy[order, 0],
+            xy[order, 1],
+            s=diam[order] ** 2,
+            c=fc,
+            edgecolors=edge[order] if is_sized else "none",
+            linewidths=0.35 if is_sized else 0.0,
+            zorder=z,
+            rasterized=True,
+        )
+
+
+def build_school_points_figure(
+    areas: gpd.GeoDataFrame,
+    schools: gpd.GeoDataFrame,
+    *,
+    legend_title: str,
+    category_labels: Mapping[str, str],
+    size_legend_title: str,
+    outline: gpd.GeoDataFrame | None = None,
+    insets: Sequence[Inset] = (),
+    footnote: str | None = None,
+    figsize: tuple[float, float] = (7.0, 6.2),
+    other_label: str | None = None,
+    decimal_mark: str = ".",
+    distance_unit: str = "km",
+) -> MapFigure:
+    """Build (without saving) the school map of :func:`school_points_map`. Use inside :func:`map_style`."""
+    _validate_common(areas, figsize)
+    if not category_labels:
+        raise ValueError("category_labels is empty: nothing to highlight")
+    schools = _to_crs(schools, areas.crs)
+    if schools is None:
+        schools = gpd.GeoDataFrame({"category": [], "pupils_total": []}, geometry=[], crs=areas.crs)
+    missing = {"category", "pupils_total"} - set(schools.columns)
+    if missing:
+        raise KeyError(f"schools lacks column(s) {sorted(missing)}")
+
+    styles: dict[str, PointStyle] = {}
+    for cat in category_labels:
+        styles[cat] = CATEGORY_STYLES.get(cat, PointStyle("#4d4d4d", "#000000", True, 3))
+    if other_label:
+        for cat in set(schools["category"].astype(str)) - set(styles):
+            styles[cat] = OTHER_STYLE
+
+    legend_entries = [(styles[c], label) for c, label in category_labels.items()]
+    if other_label:
+        legend_entries.append((OTHER_STYLE, other_label))
+    # Ordered from most to least severe in the legend as given by the caller's dict order.
+    cat_handles = [
+        Line2D(
+            [], [], linestyle="", marker="o",
+            markersize=7.0 if st.sized else CONTEXT_DIAMETER + 0.6,
+            markerfacecolor=st.color, markeredgecolor=st.edge if st.sized else st.color,
+            markeredgewidth=0.35,
+        )
+        for st, _ in legend_entries
+    ]
+    refs = _size_references(_as_float(schools["pupils_total"]))
+    ref_diam = _marker_diameter(np.asarray(refs, dtype=float))
+    size_handles = [
+        Line2D([], [], linestyle="", marker="o", markersize=float(d), markerfacecolor="#f2f2f2",
+               markeredgecolor="#4d4d4d", markeredgewidth=0.5)
+        for d in ref_diam
+    ]
+    big = float(ref_diam.max()) / FONT_SIZE
+    specs = [
+        _LegendSpec(legend_title, cat_handles, [lab for _, lab in legend_entries],
+                    extra=dict(handlelength=1.4, handleheight=1.1, labelspacing=0.45)),
+        _LegendSpec(size_legend_title, size_handles, [_format_count(r, decimal_mark) for r in refs],
+                    extra=dict(handlelength=max(1.4, big), handleheight=max(1.1, big), labelspacing=0.25)),
+    ]
+
+    fig = _new_figure(figsize)
+    main, inset_frames = _split_frames(areas, insets, schools, _to_crs(outline, areas.crs))
+    page = _assemble(fig, main, inset_frames, specs, figsize, footnote, _Units(distance_unit, decimal_mark))
+    s = page.layout.scale
+    _draw_base(page.main_ax, main, s)
+    _draw_schools(page.main_ax, main.schools, styles)
+    for ax, frame, inset_scale in page.inset_axes:
+        _draw_base(ax, frame, inset_scale)
+        _draw_schools(ax, frame.schools, styles)
+    return _map_figure(page, [])
+
+
+def school_points_map(
+    areas: gpd.GeoDataFrame,
+    schools: gpd.GeoDataFrame,
+    out_path: str | os.PathLike,
+    *,
+    legend_title: str,
+    category_labels: Mapping[str, str],
+    size_legend_title: str,
+    outline: gpd.GeoDataFrame | None = None,
+    insets: Sequence[Inset] = (),
+    footnote: str | None = None,
+    figsize: tuple[float, float] = (7.0, 6.2),
+    other_label: str | None = None,
+    decimal_mark: str = ".",
+    distance_unit: str = "km",
+) -> Path:
+    """Draw schools as points over a light municipality base and save to ``out_path``.
+
+    ``schools`` holds points (same CRS as ``areas``) with ``category`` (``severe``, ``segregated``,
+    ``below_threshold``, ``no_alternative``, ``no_pupils``), ``pupils_total`` and, for insets,
+    ``municipality_code`` (schools without it are assigned to insets by location).
+
+    Only categories that are keys of ``category_labels`` are drawn, in the legend order of that dict.
+    ``severe``, ``segregated`` and ``no_alternative`` schools are circles with area proportional to
+    ``pupils_total`` (size legend titled ``size_legend_title``), drawn on top; ``below_threshold`` and
+    ``no_pupils`` are small pale dots of fixed size underneath, so segregated schools stand out.
+    ``other_label``: when given, schools of categories missing from ``category_labels`` are drawn as grey
+    context dots with that legend entry; otherwise they are not drawn. Other arguments as in
+    :func:`choropleth_map`.
+    """
+    with map_style():
+        mf = build_school_points_figure(
+            areas,
+            schools,
+            legend_title=legend_title,
+            category_labels=category_labels,
+            size_legend_title=size_legend_title,
+            outline=outline,
+            insets=insets,
+            footnote=footnote,
+            figsize=figsize,
+            other_label=other_label,
+            decimal_mark=decimal_mark,
+            distance_unit=distance_unit,
+        )
+        try:
+            return save_figure(mf.figure, out_path)
+        finally:
+            mf.figure.clear()

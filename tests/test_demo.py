@@ -1,0 +1,309 @@
+"""Tests of the synthetic demo data generator (segmap.demo)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from segmap.demo import (
+    PROFILES,
+    DemoProfile,
+    build_demo,
+    lonlat_to_metric,
+    scale_profile,
+    water_fill,
+    write_demo_inputs,
+)
+
+TINY = DemoProfile(n_municipalities=12, n_regions=3, n_schools=30)
+SMALL = {
+    "tiny": ("xx", TINY),
+    "bg_small": ("bg", scale_profile(PROFILES["bg"], 0.3)),
+    "es_small": ("es", scale_profile(PROFILES["es"], 0.05)),
+    "be_small": ("be", scale_profile(PROFILES["be"], 0.2)),
+}
+TARGETS = {  # municipalities, regions, schools, census group share
+    "bg": (265, 28, 2000, 0.05),
+    "es": (8100, 52, 19000, 0.015),
+    "be": (565, 11, 4000, 0.004),
+}
+
+
+def file_hashes(paths: dict[str, Path]) -> dict[str, str]:
+    return {kind: hashlib.sha256(Path(path).read_bytes()).hexdigest() for kind, path in paths.items()}
+
+
+def read_inputs(paths: dict[str, Path], profile: DemoProfile) -> dict:
+    """Read the three files the way the pipeline would: codes as text."""
+    census = pd.read_csv(paths["census"], sep=profile.sep, dtype=str, keep_default_na=False)
+    schools = pd.read_csv(paths["schools"], sep=profile.sep, dtype=str, keep_default_na=False)
+    for column in ("population_total", "population_group"):
+        census[column] = census[column].astype(int)
+    for column in ("pupils_total", "pupils_group", "year"):
+        schools[column] = schools[column].astype(int)
+    for column in ("lon", "lat"):
+        schools[column] = schools[column].astype(float)
+    boundaries = gpd.read_file(paths["boundaries"])
+    return {"census": census, "schools": schools, "boundaries": boundaries, "paths": paths, "profile": profile}
+
+
+@pytest.fixture(scope="module")
+def bg_full(tmp_path_factory):
+    paths = write_demo_inputs("bg", tmp_path_factory.mktemp("bg_full"))
+    return read_inputs(paths, PROFILES["bg"])
+
+
+@pytest.fixture(scope="module", params=["bg_full", *sorted(SMALL)])
+def built(request, tmp_path_factory):
+    """Each build the generic checks run on: full Bulgaria and the small profiles."""
+    if request.param == "bg_full":
+        return request.getfixturevalue("bg_full")
+    country, profile = SMALL[request.param]
+    paths = write_demo_inputs(country, tmp_path_factory.mktemp(request.param), profile=profile)
+    return read_inputs(paths, profile)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def test_writes_the_three_files_atomically(tmp_path):
+    out = tmp_path / "new" / "dir"
+    paths = write_demo_inputs("xx", out, profile=TINY)
+    assert set(paths) == {"schools", "census", "boundaries"}
+    assert paths == {
+        "schools": out / "schools.csv",
+        "census": out / "census.csv",
+        "boundaries": out / "municipalities.geojson",
+    }
+    assert sorted(p.name for p in out.iterdir()) == ["census.csv", "municipalities.geojson", "schools.csv"]
+
+
+def test_same_arguments_give_byte_identical_files(tmp_path):
+    first = write_demo_inputs("bg", tmp_path / "a")
+    second = write_demo_inputs("bg", tmp_path / "b")
+    assert file_hashes(first) == file_hashes(second)
+    again = write_demo_inputs("bg", tmp_path / "a")  # overwriting in place
+    assert file_hashes(again) == file_hashes(first)
+
+
+def test_tiny_profile_is_deterministic_and_seed_matters(tmp_path):
+    first = file_hashes(write_demo_inputs("xx", tmp_path / "a", seed=7, profile=TINY))
+    second = file_hashes(write_demo_inputs("xx", tmp_path / "b", seed=7, profile=TINY))
+    other = file_hashes(write_demo_inputs("xx", tmp_path / "c", seed=8, profile=TINY))
+    assert first == second
+    assert all(first[kind] != other[kind] for kind in first)
+
+
+@pytest.mark.parametrize("country", sorted(TARGETS))
+def test_built_in_profiles_meet_targets(country):
+    profile = PROFILES[country]
+    municipalities, regions, schools, share = TARGETS[country]
+    assert abs(profile.n_municipalities - municipalities) <= 0.1 * municipalities
+    assert profile.n_regions == regions == len(profile.regions)
+    assert abs(profile.n_schools - schools) <= 0.1 * schools
+    assert profile.group_share == pytest.approx(share, rel=0.1)
+
+
+def test_counts_match_profile(built):
+    profile = built["profile"]
+    census, schools = built["census"], built["schools"]
+    assert len(census) == len(built["boundaries"]) == profile.n_municipalities
+    assert census["region_code"].nunique() == profile.n_regions
+    assert len(schools) == profile.n_schools
+    assert census["municipality_code"].is_unique
+    assert schools.iloc[:, 0].is_unique
+
+
+def test_columns_and_country_variants(built):
+    profile = built["profile"]
+    assert list(built["census"].columns) == [
+        "municipality_code", "municipality_name", "region_code", "region_name", "population_total",
+        "population_group",
+    ]  # fmt: skip
+    id_column = "kod_neispuo" if profile.name == "Bulgaria" else "school_id"
+    assert list(built["schools"].columns) == [
+        id_column, "school_name", "municipality_code", "settlement", "pupils_total", "pupils_group", "lon", "lat",
+        "year",
+    ]  # fmt: skip
+    header = Path(built["paths"]["schools"]).read_text(encoding="utf-8").splitlines()[0]
+    assert header.count(";" if profile.name == "España" else ",") == 8
+    assert set(built["boundaries"].columns) >= {"municipality_code", "municipality_name", "geometry"}
+    assert (built["schools"]["year"] == profile.year).all()
+
+
+def test_spain_uses_semicolons_and_bulgaria_kod_neispuo():
+    assert PROFILES["es"].sep == ";"
+    assert PROFILES["bg"].school_id_column == "kod_neispuo"
+    assert PROFILES["be"].sep == "," and PROFILES["be"].school_id_column == "school_id"
+
+
+def test_bulgarian_codes(bg_full):
+    census = bg_full["census"]
+    assert census["municipality_code"].str.fullmatch(r"[A-Z]{3}\d{2}").all()
+    assert census["region_code"].str.fullmatch(r"BG\d{3}").all()
+    sofia = census[census["region_code"] == "BG411"]
+    assert sofia["municipality_code"].tolist() == ["SOF46"]
+    assert sofia["population_total"].iloc[0] > 1_000_000
+    assert re.search("[А-Яа-я]", census["municipality_name"].iloc[0])
+    assert bg_full["schools"]["school_name"].str.match(r"^(\d+ )?(ОУ|СУ|НУ|ПГ) ").all()
+    assert bg_full["schools"]["settlement"].str.match(r"^(гр|с)\. ").all()
+
+
+def test_spanish_codes_keep_leading_zeros(tmp_path):
+    country, profile = SMALL["es_small"]
+    data = read_inputs(write_demo_inputs(country, tmp_path, profile=profile), profile)
+    codes = data["census"]["municipality_code"]
+    assert codes.str.fullmatch(r"\d{5}").all()
+    assert codes.str.startswith("0").any() and "01001" in set(codes)
+    assert (codes.str[:2] == data["census"]["region_code"]).all()
+    assert data["boundaries"]["municipality_code"].str.fullmatch(r"\d{5}").all()
+    ids = data["schools"]["school_id"]
+    assert ids.str.fullmatch(r"\d{8}").all() and ids.str.startswith("0").any()
+    assert sorted(data["census"]["region_code"].unique()) == [f"{p:02d}" for p in range(1, 53)]
+
+
+def test_spain_has_islands_ceuta_and_melilla(tmp_path):
+    country, profile = SMALL["es_small"]
+    data = read_inputs(write_demo_inputs(country, tmp_path, profile=profile), profile)
+    boundaries = data["boundaries"].merge(data["census"][["municipality_code", "region_code"]])
+    bounds = boundaries.set_index("region_code").geometry.bounds
+    canaries = bounds.loc[["35", "38"]]
+    assert canaries["minx"].min() > -18.5 and canaries["maxx"].max() < -13.0
+    assert canaries["miny"].min() > 27.5 and canaries["maxy"].max() < 29.5
+    assert bounds.loc[["07"], "minx"].min() > 1.0  # Balearic Islands east of the mainland coast
+    for exclave in ("51", "52"):
+        assert (data["census"]["region_code"] == exclave).sum() == 1
+        assert bounds.loc[exclave, "maxy"] < 36.0  # on the African coast
+
+
+def test_brussels_is_19_small_municipalities(tmp_path):
+    country, profile = SMALL["be_small"]
+    data = read_inputs(write_demo_inputs(country, tmp_path, profile=profile), profile)
+    census = data["census"]
+    brussels = census[census["region_code"] == "BE10"]
+    assert len(brussels) == 19
+    assert brussels["municipality_code"].str.fullmatch(r"21\d{3}").all() and "21004" in set(brussels.municipality_code)
+    assert census["municipality_code"].str.fullmatch(r"\d{5}").all()
+    areas = data["boundaries"].to_crs(3035).set_index("municipality_code").area
+    assert areas[brussels["municipality_code"]].median() < areas.median()
+
+
+def test_every_school_belongs_to_a_known_municipality(built):
+    codes = set(built["census"]["municipality_code"])
+    assert codes == set(built["boundaries"]["municipality_code"])
+    assert set(built["schools"]["municipality_code"]) <= codes
+
+
+def test_schools_lie_inside_their_municipality(built):
+    polygons = built["boundaries"].set_index("municipality_code").geometry
+    schools = built["schools"]
+    inside = shapely.contains_xy(polygons.loc[schools["municipality_code"]].values, schools["lon"], schools["lat"])
+    assert inside.all()
+
+
+def test_coordinates_are_rounded_to_five_decimals(built):
+    schools = built["schools"]
+    assert np.allclose(schools["lon"], schools["lon"].round(5), rtol=0, atol=1e-12)
+    coordinates = shapely.get_coordinates(built["boundaries"].geometry.values)
+    assert np.allclose(coordinates, np.round(coordinates, 5), rtol=0, atol=1e-12)
+    text = Path(built["paths"]["schools"]).read_text(encoding="utf-8").splitlines()[1]
+    assert re.search(r"[,;]-?\d+\.\d{5}[,;]-?\d+\.\d{5}[,;]\d{4}$", text)
+
+
+def test_boundaries_are_a_valid_tessellation(built):
+    geometries = built["boundaries"].geometry.values
+    assert built["boundaries"].crs.to_epsg() == 4326
+    assert shapely.is_valid(geometries).all()
+    assert set(shapely.get_type_id(geometries)) <= {3, 6}  # polygons and multipolygons
+    assert shapely.coverage_is_valid(geometries)  # neighbours share edges exactly, no overlaps
+    union = shapely.union_all(geometries)
+    assert sum(shapely.get_num_interior_rings(part) for part in shapely.get_parts(union)) == 0  # no gaps
+    lands = shapely.union_all([shapely.Polygon(lonlat_to_metric(land.outline)) for land in built["profile"].lands])
+    metric_area = shapely.area(shapely.union_all(built["boundaries"].to_crs(3035).geometry.values))
+    assert metric_area == pytest.approx(lands.area, rel=0.01)
+
+
+def test_pupil_counts_are_consistent(built):
+    schools = built["schools"]
+    assert (schools["pupils_total"] >= 0).all()
+    assert (schools["pupils_group"] >= 0).all()
+    assert (schools["pupils_group"] <= schools["pupils_total"]).all()
+    assert schools["pupils_total"].max() <= built["profile"].max_pupils
+    census = built["census"].set_index("municipality_code")
+    assert ((census["population_group"] >= 0) & (census["population_group"] <= census["population_total"])).all()
+    per_municipality = schools.groupby("municipality_code")[["pupils_total", "pupils_group"]].sum()
+    assert (per_municipality["pupils_group"] <= census.loc[per_municipality.index, "population_group"]).all()
+    assert (per_municipality["pupils_total"] <= census.loc[per_municipality.index, "population_total"]).all()
+
+
+def test_edge_cases_are_present(built):
+    census, schools = built["census"], built["schools"]
+    per_municipality = (
+        schools.groupby("municipality_code")[["pupils_total", "pupils_group"]].sum()
+        .join(schools.groupby("municipality_code").size().rename("schools"))
+        .reindex(census["municipality_code"], fill_value=0)
+    )  # fmt: skip
+    with_schools = per_municipality[per_municipality["schools"] > 0]
+    assert (per_municipality["schools"] == 0).any()
+    assert (per_municipality["schools"] == 1).any()
+    assert (with_schools["pupils_group"] == 0).any()
+    all_group = (with_schools["pupils_total"] > 0) & (with_schools["pupils_group"] == with_schools["pupils_total"])
+    assert all_group.any()
+    assert (schools["pupils_total"] == 0).any()
+
+
+def census_share(built) -> float:
+    census = built["census"]
+    return census["population_group"].sum() / census["population_total"].sum()
+
+
+def test_census_group_share_near_target(built):
+    assert census_share(built) == pytest.approx(built["profile"].group_share, rel=0.15)
+
+
+def test_bulgarian_group_is_concentrated(bg_full):
+    census, schools = bg_full["census"], bg_full["schools"]
+    assert 0.045 < census_share(bg_full) < 0.055
+    municipal_share = census["population_group"] / census["population_total"]
+    assert (municipal_share < 0.02).mean() > 0.25
+    assert ((municipal_share > 0.15) & (municipal_share <= 0.45)).sum() >= 10
+    school_share = schools["pupils_group"] / schools["pupils_total"].where(schools["pupils_total"] > 0)
+    assert (school_share >= 0.9).sum() >= 20  # near-all-Roma schools
+    assert (schools["pupils_group"] == 0).mean() > 0.15  # many schools without Roma pupils
+    assert 30 <= schools["pupils_total"].median() <= 1500
+
+
+def test_spatially_clustered_shares(bg_full):
+    """Neighbouring municipalities have more similar group shares than random pairs."""
+    boundaries = bg_full["boundaries"].merge(bg_full["census"])
+    share = (boundaries["population_group"] / boundaries["population_total"]).to_numpy()
+    left, right = shapely.STRtree(boundaries.geometry.values).query(boundaries.geometry.values, "touches")
+    neighbour_gap = np.abs(share[left] - share[right]).mean()
+    random_gap = np.abs(share[:, None] - share[None, :]).mean()
+    assert neighbour_gap < 0.9 * random_gap
+
+
+def test_unknown_country_needs_a_profile(tmp_path):
+    with pytest.raises(ValueError, match="no demo profile"):
+        write_demo_inputs("xx", tmp_path)
+    assert not any(tmp_path.iterdir())
+
+
+def test_invalid_profile_is_rejected():
+    with pytest.raises(ValueError, match="n_regions"):
+        build_demo("xx", profile=DemoProfile(n_municipalities=3, n_regions=5))
+
+
+def test_water_fill_respects_caps_and_total():
+    caps = np.array([10, 0, 5, 100, 3])
+    weights = np.array([5.0, 9.0, 0.001, 1.0, 50.0])
+    filled = water_fill(60, weights, caps)
+    assert filled.sum() == 60 and (filled <= caps).all() and filled[1] == 0 and filled[4] == 3
+    assert water_fill(118, weights, caps).tolist() == caps.tolist()

@@ -1,0 +1,52 @@
+"""Checks on the outputs of `make demo` (skipped when the demo has not been built in this clone)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from conftest import REPO
+
+DEMO = {
+    "bg": ("Bulgaria", "D.2.1"),
+    "es": ("Spain", "D.2.6"),
+    "be": ("Belgium", "D.2.5"),
+}
+
+
+def demo_pdf(country):
+    name, deliverable = DEMO[country]
+    path = REPO / "outputs" / country / f"{deliverable}_school_segregation_maps_{country}_en.pdf"
+    if not path.is_file():
+        pytest.skip(f"{path.name} not built (run `make demo` first)")
+    return path
+
+
+@pytest.mark.parametrize("country", sorted(DEMO))
+def test_demo_report_names_country_indices_and_synthetic_data(country):
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(demo_pdf(country)))
+    assert len(reader.pages) >= 4
+    texts = [" ".join((page.extract_text() or "").split()) for page in reader.pages]
+    everything = " ".join(texts)
+    assert DEMO[country][0] in everything and DEMO[country][1] in everything
+    for index_name in ("Dissimilarity index", "Isolation index", "Segregated schools"):
+        assert index_name in everything
+    for number, text in enumerate(texts, start=1):
+        assert "SYNTHETIC DEMONSTRATION DATA" in text.upper(), f"page {number} lacks the synthetic-data notice"
+
+
+@pytest.mark.parametrize("country", sorted(DEMO))
+def test_demo_tables_cover_every_municipality(country):
+    folder = REPO / "outputs" / country
+    if not (folder / "municipality_indices.csv").is_file():
+        pytest.skip("demo not built")
+    municipalities = pd.read_csv(folder / "municipality_indices.csv", dtype={"municipality_code": str})
+    census = pd.read_csv(REPO / "data" / "processed" / country / "census.csv", dtype={"municipality_code": str})
+    assert list(municipalities["municipality_code"]) == list(census["municipality_code"])
+    defined = municipalities["status"] == "ok"
+    assert municipalities.loc[defined, "dissimilarity"].between(0, 1).all()
+    assert municipalities.loc[~defined, ["dissimilarity", "isolation"]].isna().all().all()
+    national = pd.read_csv(folder / "national_indices.csv")
+    assert national["n_schools"].iloc[0] == len(pd.read_csv(folder / "school_indices.csv"))
