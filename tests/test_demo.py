@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from pathlib import Path
@@ -13,11 +14,16 @@ import pytest
 import shapely
 
 from segmap.demo import (
+    DEMOLAND_OUTLINE,
     PROFILES,
+    Capital,
     DemoProfile,
+    Land,
+    Region,
     build_demo,
     lonlat_to_metric,
     scale_profile,
+    smoothing_scale,
     water_fill,
     write_demo_inputs,
 )
@@ -58,6 +64,32 @@ def read_inputs(paths: dict[str, Path], profile: DemoProfile) -> dict:
 def bg_full(tmp_path_factory):
     paths = write_demo_inputs("bg", tmp_path_factory.mktemp("bg_full"))
     return read_inputs(paths, PROFILES["bg"])
+
+
+@pytest.fixture(scope="module")
+def es_full():
+    """Full-size Spain in memory (a few seconds): census, schools and boundaries as built."""
+    data = build_demo("es")
+    return {"census": data.census, "schools": data.schools, "boundaries": data.boundaries, "profile": data.profile}
+
+
+@pytest.fixture(scope="module")
+def be_full():
+    data = build_demo("be")
+    return {"census": data.census, "schools": data.schools, "boundaries": data.boundaries, "profile": data.profile}
+
+
+def main_municipalities(built) -> pd.DataFrame:
+    """Census rows of each region's main municipality (the one containing the region's centre), with schools."""
+    geometries = built["boundaries"].geometry.values
+    codes = [
+        built["boundaries"]["municipality_code"].iloc[int(np.argmax(shapely.contains_xy(geometries, r.lon, r.lat)))]
+        for r in built["profile"].regions
+    ]
+    schools = built["schools"].groupby("municipality_code").size()
+    census = built["census"].set_index("municipality_code").loc[codes].reset_index()
+    census["schools"] = schools.reindex(census["municipality_code"], fill_value=0).to_numpy()
+    return census
 
 
 @pytest.fixture(scope="module", params=["bg_full", *sorted(SMALL)])
@@ -178,9 +210,109 @@ def test_spain_has_islands_ceuta_and_melilla(tmp_path):
     assert canaries["minx"].min() > -18.5 and canaries["maxx"].max() < -13.0
     assert canaries["miny"].min() > 27.5 and canaries["maxy"].max() < 29.5
     assert bounds.loc[["07"], "minx"].min() > 1.0  # Balearic Islands east of the mainland coast
-    for exclave in ("51", "52"):
+    for exclave, name in (("51", "Ceuta"), ("52", "Melilla")):
         assert (data["census"]["region_code"] == exclave).sum() == 1
         assert bounds.loc[exclave, "maxy"] < 36.0  # on the African coast
+        city = data["census"].set_index("region_code").loc[exclave]
+        assert city["municipality_name"] == name and city["municipality_code"] == f"{exclave}001"
+        share = next(r.main_population_share for r in profile.regions if r.code == exclave)
+        assert city["population_total"] == pytest.approx(share * profile.population_total, rel=0.001)
+
+
+def test_ceuta_and_melilla_are_cities_with_schools(es_full):
+    """The autonomous cities are one municipality each, named after the city, of about 85,000 inhabitants
+    with some thirty schools and a small Roma share, like any other city."""
+    census, schools = es_full["census"], es_full["schools"]
+    for code, name in (("51001", "Ceuta"), ("52001", "Melilla")):
+        city = census.set_index("municipality_code").loc[code]
+        assert city["municipality_name"] == name and city["region_name"] == name
+        assert 80_000 <= city["population_total"] <= 90_000
+        assert city["population_group"] / city["population_total"] < 0.06
+        own = schools[schools["municipality_code"] == code]
+        proportional = len(schools) * city["population_total"] / census["population_total"].sum()  # about 34
+        assert 20 <= len(own) <= 40 and 0.6 * proportional <= len(own) <= 1.2 * proportional
+        assert (own["settlement"] == name).sum() >= 5  # the city itself, not only its outlying settlements
+        assert 8_000 <= own["pupils_total"].sum() <= 0.2 * city["population_total"]
+        assert own["pupils_group"].sum() / own["pupils_total"].sum() < 0.1
+
+
+def test_island_capitals_are_cities(es_full):
+    main = main_municipalities(es_full).set_index("region_code")
+    for region in ("07", "35", "38"):  # Palma, Las Palmas de Gran Canaria, Santa Cruz de Tenerife
+        assert main.loc[region, "population_total"] >= 120_000
+        assert main.loc[region, "schools"] >= 30
+        in_region = es_full["census"][es_full["census"]["region_code"] == region]
+        assert main.loc[region, "population_total"] == in_region["population_total"].max()
+
+
+@pytest.mark.parametrize("fixture", ["bg_full", "es_full", "be_full"])
+def test_every_region_has_a_populous_main_municipality(fixture, request):
+    built = request.getfixturevalue(fixture)
+    main = main_municipalities(built)
+    assert main["region_code"].tolist() == [r.code for r in built["profile"].regions]
+    assert main["population_total"].min() >= 20_000
+    assert (main["schools"] >= 5).all()
+    census = built["census"]
+    several = census.groupby("region_code").size().loc[main["region_code"]].to_numpy() > 1
+    region_median = census.groupby("region_code")["population_total"].median().loc[main["region_code"]]
+    assert (main["population_total"].to_numpy() > 1.5 * region_median.to_numpy())[several].all()
+
+
+def test_real_names_and_fixed_shares_work_for_any_profile():
+    """A generic profile with an island region: the island's centre seeds its main municipality, which takes
+    the real name and the fixed population share; the capital's central municipality is its largest."""
+    island = ((12.20, 47.60), (12.50, 47.55), (12.55, 47.80), (12.25, 47.85))
+    profile = DemoProfile(
+        n_municipalities=40,
+        n_regions=4,
+        n_schools=150,
+        population_total=1_000_000,
+        lands=(Land("Demoland", DEMOLAND_OUTLINE), Land("Isle", island, 5, "04")),
+        regions=(
+            Region("01", "West", 9.40, 47.90),
+            Region("02", "East", 11.00, 47.60),
+            Region("03", "Capital", 10.20, 48.10, main_name="Capitol"),
+            Region("04", "Isle", 12.40, 47.70, main_population_share=0.05, main_name="Port Isle"),
+        ),
+        capital=Capital("03", 10.20, 48.10, 7, 6.0, 12.0, 0.2, centre_weight=4.0),
+    )
+    data = build_demo("xx", profile=profile)
+    main = main_municipalities(
+        {"boundaries": data.boundaries, "census": data.census, "schools": data.schools, "profile": profile}
+    ).set_index("region_code")
+    assert main.loc["04", "municipality_name"] == "Port Isle"
+    assert main.loc["04", "population_total"] == 50_000
+    assert main.loc["03", "municipality_name"] == "Capitol"
+    capital = data.census[data.census["region_code"] == "03"]
+    assert len(capital) == 7 and main.loc["03", "population_total"] == capital["population_total"].max()
+    assert data.census["municipality_name"].is_unique
+    assert data.census["population_total"].sum() == pytest.approx(1_000_000, rel=0.001)
+
+
+def test_region_centre_must_lie_on_its_own_land():
+    island = ((12.20, 47.60), (12.50, 47.55), (12.55, 47.80), (12.25, 47.85))
+    profile = DemoProfile(
+        n_municipalities=20,
+        n_regions=2,
+        lands=(Land("Demoland", DEMOLAND_OUTLINE), Land("Isle", island, 3, "02")),
+        regions=(Region("01", "Main", 10.0, 48.0), Region("02", "Isle", 10.5, 47.5)),
+    )
+    with pytest.raises(ValueError, match="outside their own lands"):
+        build_demo("xx", profile=profile)
+
+
+def test_smoothed_field_scale_is_exact_and_isolated_cells_are_not_extreme():
+    """The per-cell scale is the row norm of the smoothing matrix, so an isolated cell is not inflated."""
+    left = np.array([0, 0, 1, 1, 2, 3, 4])
+    right = np.array([1, 2, 2, 3, 3, 4, 5])
+    n = 7  # cell 6 has no neighbour
+    degree = np.bincount(left, minlength=n) + np.bincount(right, minlength=n)
+    matrix = np.eye(n)
+    matrix[left, right] = matrix[right, left] = 1
+    smoothing = np.linalg.matrix_power(matrix / (1 + degree)[:, None], 4)
+    scale = smoothing_scale(n, (left, right), degree, 4)
+    assert scale == pytest.approx(np.linalg.norm(smoothing, axis=1))
+    assert scale[6] == 1.0 and scale[:6].max() < 0.8
 
 
 def test_brussels_is_19_small_municipalities(tmp_path):
@@ -299,6 +431,20 @@ def test_unknown_country_needs_a_profile(tmp_path):
 def test_invalid_profile_is_rejected():
     with pytest.raises(ValueError, match="n_regions"):
         build_demo("xx", profile=DemoProfile(n_municipalities=3, n_regions=5))
+    spain = PROFILES["es"]
+    too_big = tuple(
+        Region(r.code, r.name, r.lon, r.lat, r.code_prefixes, main_population_share=0.6) if r.code in ("51", "52")
+        else r
+        for r in spain.regions
+    )  # fmt: skip
+    with pytest.raises(ValueError, match="main_population_share"):
+        build_demo("es", profile=dataclasses.replace(spain, regions=too_big))
+    bulgaria = PROFILES["bg"]
+    sized_capital = tuple(
+        dataclasses.replace(r, main_population_share=0.1) if r.code == "BG411" else r for r in bulgaria.regions
+    )
+    with pytest.raises(ValueError, match="capital region"):
+        build_demo("bg", profile=dataclasses.replace(bulgaria, regions=sized_capital))
 
 
 def test_water_fill_respects_caps_and_total():

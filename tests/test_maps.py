@@ -204,6 +204,36 @@ def test_choropleth_without_counts_and_all_nan(mainland):
     assert mf.class_counts == [0] * 6
 
 
+def test_undefined_hatch_is_light_visible_and_matches_legend(mainland):
+    """Undefined areas: a light texture (no dark moiré on many small areas), yet visibly hatched."""
+    from segmap.maps import HATCH_COLOR, HATCH_WIDTH, UNDEFINED_FACE, UNDEFINED_HATCH
+
+    areas = mainland.assign(dissimilarity=np.nan)
+    with map_style():
+        mf = _build_choropleth(areas)
+        mf.figure.canvas.draw()
+        pixels = np.asarray(mf.figure.canvas.buffer_rgba())[..., :3] / 255.0
+    hatched = [c for c in mf.main_ax.collections if c.get_hatch()]
+    assert len(hatched) == 1
+    patch = mf.legends[0].get_patches()[-1]  # the legend entry of undefined areas
+    for artist in (hatched[0], patch):
+        assert artist.get_hatch() == UNDEFINED_HATCH
+        face = np.atleast_2d(artist.get_facecolor())[0]
+        assert matplotlib.colors.to_hex(face) == UNDEFINED_FACE
+        if hasattr(artist, "get_hatchcolor"):
+            assert matplotlib.colors.to_hex(artist.get_hatchcolor()) == HATCH_COLOR
+        if hasattr(artist, "get_hatch_linewidth"):
+            assert artist.get_hatch_linewidth() == HATCH_WIDTH
+    # Middle of the map (all undefined): light on average, with clearly darker hatch lines.
+    bb = mf.main_ax.get_window_extent()
+    height = pixels.shape[0]
+    rows = slice(int(height - bb.y0 - 0.7 * bb.height), int(height - bb.y0 - 0.3 * bb.height))
+    cols = slice(int(bb.x0 + 0.3 * bb.width), int(bb.x0 + 0.7 * bb.width))
+    luminance = pixels[rows, cols] @ np.array([0.2126, 0.7152, 0.0722])
+    assert luminance.mean() > 0.9
+    assert np.percentile(luminance, 5) < 0.8
+
+
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory, mainland) -> Path:
     """The same choropleth written twice as PNG and twice as SVG."""
@@ -454,6 +484,70 @@ def test_points_in_insets_by_code_or_location(with_insets):
         main_offsets = np.concatenate([c.get_offsets() for c in mf.main_ax.collections if len(c.get_sizes())])
         assert len(main_offsets) == int(areas["municipality_code"].str.startswith("A").sum())
         assert np.all((main_offsets[:, 0] >= x0) & (main_offsets[:, 0] <= x1))
+
+
+def _random_schools(areas: gpd.GeoDataFrame, n: int, n_severe: int = 10, seed: int = 5) -> gpd.GeoDataFrame:
+    """n schools spread uniformly over the areas' bounds; the first n_severe are severe, the rest context."""
+    rng = np.random.default_rng(seed)
+    x0, y0, x1, y1 = areas.total_bounds
+    return gpd.GeoDataFrame(
+        {
+            "category": np.where(np.arange(n) < n_severe, "severe", "below_threshold"),
+            "pupils_total": np.full(n, 400),
+        },
+        geometry=shapely.points(rng.uniform(x0, x1, n), rng.uniform(y0, y1, n)),
+        crs=areas.crs,
+    )
+
+
+def _scatters(ax, zorder: float) -> list:
+    return [c for c in ax.collections if len(c.get_sizes()) and c.get_zorder() == zorder]
+
+
+def test_context_dots_recede_when_crowded(mainland):
+    """Many context schools: smaller, more transparent grey dots; highlighted schools unchanged."""
+    from segmap.maps import BASE_FACE, CONTEXT_DIAMETER, CONTEXT_MIN_DIAMETER
+
+    got = {}
+    for n in (300, 20_000):
+        with map_style():
+            mf = _build_points(mainland, _random_schools(mainland, n))
+        (context,) = _scatters(mf.main_ax, 4.0)
+        (sized,) = _scatters(mf.main_ax, 5.0)
+        assert len(context.get_offsets()) == n - 10
+        diameters = np.sqrt(context.get_sizes())
+        alphas = context.get_facecolors()[:, 3]
+        assert np.ptp(diameters) == 0 and np.ptp(alphas) == 0  # one style for all context dots
+        rgb = context.get_facecolors()[0, :3]
+        assert np.ptp(rgb) < 1e-9  # neutral grey
+        handle = mf.legends[0].legend_handles[2]  # "below_threshold"
+        # The legend dot shows the dot's colour as seen on the municipality base.
+        base = matplotlib.colors.to_rgb(BASE_FACE)
+        seen = alphas[0] * rgb + (1 - alphas[0]) * np.array(base)
+        assert np.allclose(matplotlib.colors.to_rgb(handle.get_markerfacecolor()), seen, atol=1 / 255)
+        got[n] = (diameters[0], alphas[0], handle.get_markersize(), sorted(sized.get_sizes()))
+    sparse, crowded = got[300], got[20_000]
+    assert sparse[0] == pytest.approx(CONTEXT_DIAMETER)
+    assert CONTEXT_MIN_DIAMETER <= crowded[0] < 0.6 * sparse[0]
+    assert crowded[1] < sparse[1] - 0.2
+    assert crowded[2] < sparse[2]
+    assert crowded[3] == sparse[3]  # segregated schools keep their size
+
+
+def test_context_style_shared_by_main_map_and_insets(with_insets):
+    areas, insets = with_insets
+    schools = pd.concat([_schools(areas), _random_schools(areas[areas["municipality_code"].str.startswith("A")],
+                                                          5_000, n_severe=0)], ignore_index=True)
+    schools = schools.drop(columns="municipality_code")  # insets by location
+    with map_style():
+        mf = _build_points(areas, schools, insets=insets)
+    assert any(_scatters(ax, 4.0) for ax in mf.inset_axes)
+    styles = set()
+    for ax in [mf.main_ax, *mf.inset_axes]:
+        for c in _scatters(ax, 4.0):
+            styles |= {(round(float(np.sqrt(s)), 6), round(float(a), 6))
+                       for s, a in zip(c.get_sizes(), c.get_facecolors()[:, 3])}
+    assert len(styles) == 1
 
 
 def test_size_legend_references_follow_data(mainland):

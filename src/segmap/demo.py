@@ -8,17 +8,21 @@ and turned into municipalities by one Voronoi tessellation clipped to the outlin
 EPSG:3035 and written in EPSG:4326 rounded to 5 decimals. The centres of the named regions (provinces) are
 themselves municipality seeds; every other municipality joins the nearest region centre, then stray pieces are
 moved to a neighbouring region so that regions are contiguous; islands, exclaves and a capital city (a single
-municipality such as Sofia, or a cluster of small ones such as Brussels) are regions of their own. Population is
-lognormal, grows with municipality area and is boosted in region centres. The census share of the group (Roma)
-is a logistic function of a spatially smoothed random field, with the intercept solved so that the national
-share meets the profile's target; group counts are binomial. Schools are allocated to municipalities roughly in
-proportion to population (so many small municipalities have none or one), pupils split the municipality's
-school-age pool, and the group pupils of a municipality (census share times a youth factor, with noise) are
-spread over its schools by water-filling with gamma-distributed propensities of small shape: many schools get
-no group pupils and some fill up to near-all-group schools. Finally edge cases the pipeline must handle are
-guaranteed: a municipality without schools, one with a single school, one whose schools have no group pupils,
-one whose schools have only group pupils, and a school with no pupils. The same country, seed and profile
-always give byte-identical files.
+municipality such as Sofia, or a cluster of small ones such as Brussels) are regions of their own, and an
+island or exclave region's centre seeds a municipality on its own land. The municipality at a region's centre is
+its main municipality (for a capital region, the one at the capital's centre): a provincial capital, Palma,
+Ceuta. Population is lognormal and grows with municipality area; main municipalities are boosted instead, or
+take a fixed share of the national population when their size is known (Ceuta, Melilla), and may carry a real
+name instead of a synthetic one. The census share of the group (Roma) is a logistic function of a spatially
+smoothed random field, with the intercept solved so that the national share meets the profile's target; group
+counts are binomial. Schools are allocated to municipalities roughly in proportion to population (so many
+small municipalities have none or one, while a city's count stays close to proportional), pupils split the
+municipality's school-age pool, and the group pupils of a municipality (census share times a youth factor, with
+noise) are spread over its schools by water-filling with gamma-distributed propensities of small shape: many
+schools get no group pupils and some fill up to near-all-group schools. Finally edge cases the pipeline must
+handle are guaranteed: a municipality without schools, one with a single school, one whose schools have no
+group pupils, one whose schools have only group pupils, and a school with no pupils. The same country, seed and
+profile always give byte-identical files.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
+from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -69,7 +73,8 @@ class Land:
 
     ``n_municipalities`` None marks the mainland, which gets all municipalities not given to other lands.
     ``region_code`` puts every municipality of the land into that region (islands, exclaves); None lets them
-    join the nearest region centre.
+    join the nearest region centre. When the region's centre lies on the land, it seeds one of the land's
+    municipalities: the region's main municipality (Palma on Mallorca; Ceuta, the only one of its land).
     """
 
     name: str
@@ -80,11 +85,17 @@ class Land:
 
 @dataclass(frozen=True)
 class Region:
-    """A named region (province, NUTS 3 or NUTS 2 unit) whose centre is a municipality seed on the mainland.
+    """A named region (province, NUTS 3 or NUTS 2 unit) whose centre (lon, lat) is a municipality seed.
 
-    ``code_prefixes`` start the municipality codes of the region (``VID`` gives ``VID01``; ``01`` gives ``01001``;
-    several NIS arrondissement prefixes split the region west to east). ``language`` overrides the profile's
-    language for names. ``centre_weight`` multiplies the population boost of the centre (a big city).
+    The centre lies on the mainland, or, for an island or exclave region (a land's ``region_code``), on one of
+    that region's lands; a capital region's centre is the capital's. The municipality seeded there is the
+    region's main municipality (the provincial capital). ``code_prefixes`` start the municipality codes of the
+    region (``VID`` gives ``VID01``; ``01`` gives ``01001``; several NIS arrondissement prefixes split the region
+    west to east). ``language`` overrides the profile's language for names. ``centre_weight`` multiplies the
+    population boost of the centre (a big city). ``main_population_share`` instead fixes the main
+    municipality's population as a share of the national total (a city of known size such as Ceuta; not for a
+    capital region, whose size the ``Capital`` sets). ``main_name`` names the main municipality (``Ceuta``)
+    instead of a synthetic name.
     """
 
     code: str
@@ -94,6 +105,8 @@ class Region:
     code_prefixes: tuple[str, ...] = ()
     language: str | None = None
     centre_weight: float = 1.0
+    main_population_share: float | None = None
+    main_name: str | None = None
 
 
 def with_centre_weights(regions: tuple[Region, ...], weights: dict[str, float]) -> tuple[Region, ...]:
@@ -106,7 +119,9 @@ class Capital:
     """A capital-city region: ``n_municipalities`` seeds in rings within ``radius_km`` of the centre.
 
     Other seeds keep ``exclusion_km`` away so the capital's municipalities stay compact. The capital gets
-    ``population_share`` of the national population. ``municipality_codes`` fixes codes (``SOF46``).
+    ``population_share`` of the national population, split with lognormal weights; ``centre_weight`` multiplies
+    the weight of the central municipality (the city proper, such as Bruxelles / Brussel). ``municipality_codes``
+    fixes codes (``SOF46``).
     """
 
     region_code: str
@@ -117,6 +132,7 @@ class Capital:
     exclusion_km: float
     population_share: float
     municipality_codes: tuple[str, ...] = ()
+    centre_weight: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -215,7 +231,7 @@ BULGARIA_REGIONS = (
     Region("BG342", "Сливен", 26.30, 42.70, ("SLV",)),
     Region("BG343", "Ямбол", 26.60, 42.30, ("JAM",)),
     Region("BG344", "Стара Загора", 25.60, 42.40, ("SZR",)),
-    Region("BG411", "София (столица)", 23.32, 42.70, ("SOF",)),
+    Region("BG411", "София (столица)", 23.32, 42.70, ("SOF",), main_name="София"),
     Region("BG412", "София", 23.85, 42.75, ("SFO",)),
     Region("BG413", "Благоевград", 23.25, 41.75, ("BLG",)),
     Region("BG414", "Перник", 22.90, 42.60, ("PER",)),
@@ -277,7 +293,7 @@ SPAIN_REGIONS = (
     Region("04", "Almería", -2.35, 37.20, ("04",)),
     Region("05", "Ávila", -4.95, 40.60, ("05",)),
     Region("06", "Badajoz", -6.20, 38.70, ("06",)),
-    Region("07", "Illes Balears", 2.95, 39.60, ("07",)),
+    Region("07", "Illes Balears", 2.65, 39.57, ("07",)),  # centre: Palma
     Region("08", "Barcelona", 1.95, 41.70, ("08",)),
     Region("09", "Burgos", -3.60, 42.35, ("09",)),
     Region("10", "Cáceres", -6.20, 39.70, ("10",)),
@@ -305,10 +321,10 @@ SPAIN_REGIONS = (
     Region("32", "Ourense", -7.60, 42.20, ("32",)),
     Region("33", "Asturias", -5.90, 43.30, ("33",)),
     Region("34", "Palencia", -4.50, 42.40, ("34",)),
-    Region("35", "Las Palmas", -15.60, 27.95, ("35",)),
+    Region("35", "Las Palmas", -15.44, 28.10, ("35",)),  # Las Palmas de Gran Canaria
     Region("36", "Pontevedra", -8.50, 42.45, ("36",)),
     Region("37", "Salamanca", -6.00, 40.80, ("37",)),
-    Region("38", "Santa Cruz de Tenerife", -16.55, 28.30, ("38",)),
+    Region("38", "Santa Cruz de Tenerife", -16.27, 28.46, ("38",)),
     Region("39", "Cantabria", -4.00, 43.20, ("39",)),
     Region("40", "Segovia", -4.05, 41.15, ("40",)),
     Region("41", "Sevilla", -5.65, 37.40, ("41",)),
@@ -321,8 +337,9 @@ SPAIN_REGIONS = (
     Region("48", "Bizkaia", -2.85, 43.25, ("48",)),
     Region("49", "Zamora", -6.00, 41.70, ("49",)),
     Region("50", "Zaragoza", -1.00, 41.60, ("50",)),
-    Region("51", "Ceuta", -5.33, 35.89, ("51",)),
-    Region("52", "Melilla", -2.95, 35.29, ("52",)),
+    # Ceuta and Melilla are autonomous cities of one municipality each, about 83,000 and 85,000 inhabitants.
+    Region("51", "Ceuta", -5.33, 35.89, ("51",), main_population_share=0.00173, main_name="Ceuta"),
+    Region("52", "Melilla", -2.95, 35.29, ("52",), main_population_share=0.00177, main_name="Melilla"),
 )
 
 # Municipalities per 1000 km2 are 3-4 times higher in Castilla y León, the Ebro valley and Catalonia than in
@@ -398,7 +415,7 @@ PROFILES: dict[str, DemoProfile] = {
         lands=(Land("Península", SPAIN_MAINLAND_OUTLINE),) + SPAIN_ISLANDS,
         regions=with_centre_weights(SPAIN_REGIONS, {
             "28": 30.0, "08": 15.0, "46": 8.0, "41": 7.0, "50": 7.0, "29": 6.0, "30": 4.0, "48": 4.0, "03": 3.0,
-            "14": 3.0, "47": 3.0, "15": 2.5, "18": 2.5, "33": 2.5,
+            "14": 3.0, "47": 3.0, "15": 2.5, "18": 2.5, "33": 2.5, "07": 3.2, "35": 2.9, "38": 1.6,
         }),  # fmt: skip
         density_kernels=SPAIN_DENSITY,
         code_style="ine",
@@ -428,7 +445,7 @@ PROFILES: dict[str, DemoProfile] = {
             "BE21": 7.0, "BE23": 3.5, "BE32": 2.5, "BE33": 2.5, "BE25": 1.6, "BE35": 1.5, "BE24": 1.3,
             "BE31": 0.5, "BE34": 0.4,
         }),  # fmt: skip
-        capital=Capital("BE10", 4.37, 50.84, 19, 6.5, 10.0, 0.105),
+        capital=Capital("BE10", 4.37, 50.84, 19, 6.5, 10.0, 0.105, centre_weight=3.0),
         density_kernels=(DensityKernel(4.00, 51.00, 60.0, 0.25),),
         code_style="nis",
         language="fr",
@@ -587,9 +604,12 @@ def synthetic_place_name(language: str, rng: np.random.Generator) -> str:
     raise ValueError(f"no synthetic names for language {language!r}; use one of {LANGUAGES}")
 
 
-def unique_place_names(languages: Sequence[str], rng: np.random.Generator) -> list[str]:
-    """Return one synthetic name per entry of ``languages``, all different (a numeral breaks rare ties)."""
-    taken: set[str] = set()
+def unique_place_names(
+    languages: Sequence[str], rng: np.random.Generator, reserved: Iterable[str] = ()
+) -> list[str]:
+    """Return one synthetic name per entry of ``languages``, all different from each other and from ``reserved``
+    (real names given elsewhere); a numeral breaks rare ties."""
+    taken: set[str] = set(reserved)
     names = []
     for language in languages:
         for _ in range(50):
@@ -813,13 +833,40 @@ def centred_regions(profile: DemoProfile) -> list[int]:
     return [i for i, r in enumerate(profile.regions) if r.code not in fixed and r.code != capital_code]
 
 
+def land_centred_regions(profile: DemoProfile, polygons: Sequence[shapely.Geometry]) -> dict[int, list[int]]:
+    """Map a non-mainland land's index to the island or exclave regions whose centre seeds one of its
+    municipalities.
+
+    A region whose municipalities all come from lands with its ``region_code`` has its centre on the first of
+    those lands that contains it (``polygons``: the lands in EPSG:3035); a centre on none of them is an error.
+    """
+    main = mainland_index(profile)
+    capital_code = profile.capital.region_code if profile.capital else None
+    result: dict[int, list[int]] = {}
+    outside = []
+    for index, region in enumerate(profile.regions):
+        lands = [i for i, land in enumerate(profile.lands) if land.region_code == region.code and i != main]
+        if not lands or region.code == capital_code:
+            continue
+        centre = shapely.Point(lonlat_to_metric(np.array([[region.lon, region.lat]]))[0])
+        home = next((i for i in lands if polygons[i].contains(centre)), None)
+        if home is None:
+            outside.append(region.code)
+        else:
+            result.setdefault(home, []).append(index)
+    if outside:
+        raise ValueError(f"region centres outside their own lands: {outside}")
+    return result
+
+
 def build_municipalities(profile: DemoProfile, rng: np.random.Generator) -> Municipalities:
     """Seed, relax and tessellate every land mass into municipalities (EPSG:3035)."""
     main = mainland_index(profile)
     explicit = sum(land.n_municipalities or 0 for land in profile.lands)
+    polygons = [land_polygon(land) for land in profile.lands]
+    land_centres = land_centred_regions(profile, polygons)
     seeds, cells, land_of, centre_of, capital = [], [], [], [], []
-    for index, land in enumerate(profile.lands):
-        polygon = land_polygon(land)
+    for index, (land, polygon) in enumerate(zip(profile.lands, polygons)):
         if index == main:
             forced, forced_centre, forced_capital = mainland_forced_seeds(profile, polygon)
             kernels = [
@@ -836,8 +883,13 @@ def build_municipalities(profile: DemoProfile, rng: np.random.Generator) -> Muni
             centre = np.concatenate([forced_centre, np.full(len(scattered), -1)])
             is_capital = np.concatenate([forced_capital, np.zeros(len(scattered), bool)])
         else:
-            points = sample_points_in_polygon(polygon, land.n_municipalities, rng)
-            centre = np.full(len(points), -1)
+            regions = land_centres.get(index, [])
+            if len(regions) > (land.n_municipalities or 0):
+                raise ValueError(f"land {land.name!r} has fewer municipalities than region centres")
+            forced = lonlat_to_metric(np.array([[profile.regions[i].lon, profile.regions[i].lat] for i in regions]))
+            scattered = sample_points_in_polygon(polygon, (land.n_municipalities or 0) - len(regions), rng)
+            points = np.concatenate([forced.reshape(-1, 2), scattered])
+            centre = np.concatenate([np.array(regions, dtype=int), np.full(len(scattered), -1)])
             is_capital = np.zeros(len(points), bool)
         points = lloyd_relax(points, (centre >= 0) | is_capital, polygon, profile.lloyd_iterations)
         seeds.append(points)
@@ -868,6 +920,16 @@ def mainland_forced_seeds(
     centre_of = np.concatenate([np.array(regions, dtype=int), np.full(len(capital), -1)])
     is_capital = np.concatenate([np.zeros(len(regions), bool), np.ones(len(capital), bool)])
     return points, centre_of, is_capital
+
+
+def main_municipalities(profile: DemoProfile, municipalities: Municipalities) -> dict[int, int]:
+    """Map each named region's index to its main municipality: the one its centre seeds, or for the capital
+    region the municipality at the capital's centre (its first seed)."""
+    main = {int(r): int(m) for m, r in enumerate(municipalities.region_centre_of) if r >= 0}
+    if profile.capital is not None and municipalities.capital.any():
+        code_index = {r.code: i for i, r in enumerate(profile.regions)}
+        main[code_index[profile.capital.region_code]] = int(np.flatnonzero(municipalities.capital)[0])
+    return dict(sorted(main.items()))
 
 
 def neighbour_pairs(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -909,7 +971,8 @@ def assign_regions(
     if profile.regions:
         regions = [(r.code, r.name, r.language or profile.language) for r in profile.regions]
         code_index = {r.code: i for i, r in enumerate(profile.regions)}
-        anchors = np.flatnonzero(municipalities.region_centre_of >= 0)
+        # Only mainland centres draw municipalities in; island and exclave centres keep to their own lands.
+        anchors = np.flatnonzero(np.isin(municipalities.region_centre_of, centred_regions(profile)))
         anchor_region = municipalities.region_centre_of[anchors]
     else:
         free = np.flatnonzero(municipalities.capital == 0)
@@ -919,11 +982,11 @@ def assign_regions(
         names = unique_place_names(languages, rng)
         regions = [(f"{i + 1:02d}", name, profile.language) for i, name in enumerate(names)]
         code_index = {}
-    nearest = np.argmin(
-        np.hypot(*(municipalities.seeds[:, None, :] - municipalities.seeds[anchors][None, :, :]).transpose(2, 0, 1)),
-        axis=1,
-    )
-    region_of = anchor_region[nearest]
+    if len(anchors):
+        distance = municipalities.seeds[:, None, :] - municipalities.seeds[anchors][None, :, :]
+        region_of = anchor_region[np.argmin(np.hypot(*distance.transpose(2, 0, 1)), axis=1)]
+    else:  # every municipality lies on a land with a fixed region
+        region_of = np.zeros(n, dtype=int)
     movable = np.ones(n, bool)
     for index, land in enumerate(profile.lands):
         if land.region_code is not None:
@@ -1056,13 +1119,20 @@ def school_ids(profile: DemoProfile, school_region: np.ndarray, region_codes: Se
 
 
 def simulate_population(
-    area_km2: np.ndarray, centre_boost: np.ndarray, capital: np.ndarray, profile: DemoProfile, rng: np.random.Generator
+    area_km2: np.ndarray,
+    centre_boost: np.ndarray,
+    capital: np.ndarray,
+    profile: DemoProfile,
+    rng: np.random.Generator,
+    fixed_share: np.ndarray | None = None,
 ) -> np.ndarray:
     """Return integer population per municipality.
 
     Ordinary municipalities: lognormal, larger with area. Region centres (``centre_boost`` > 1): the boost
     times a little noise, whatever their area. The capital's municipalities share
-    ``capital.population_share`` of the total between them; the rest is scaled to the profile's total.
+    ``capital.population_share`` of the total between them (the first, central one weighted by
+    ``capital.centre_weight``); municipalities with a ``fixed_share`` (not NaN) get that share of the total; the
+    rest is scaled to the profile's total.
     """
     n = len(area_km2)
     ordinary = centre_boost == 1
@@ -1071,13 +1141,21 @@ def simulate_population(
     log_weight = np.where(ordinary, log_area + profile.population_sigma * noise, np.log(centre_boost) + 0.3 * noise)
     weight = np.exp(log_weight)
     population = np.zeros(n)
-    rest = float(total_population(profile))
+    total = float(total_population(profile))
+    rest = total
+    free = ~capital
     if profile.capital is not None and capital.any():
         capital_weight = np.exp(0.4 * rng.standard_normal(int(capital.sum())))
-        capital_total = profile.capital.population_share * total_population(profile)
+        capital_weight[0] *= profile.capital.centre_weight
+        capital_total = profile.capital.population_share * total
         population[capital] = capital_total * capital_weight / capital_weight.sum()
         rest -= capital_total
-    population[~capital] = rest * weight[~capital] / weight[~capital].sum()
+    if fixed_share is not None:
+        fixed = ~np.isnan(fixed_share) & ~capital
+        population[fixed] = fixed_share[fixed] * total
+        rest -= population[fixed].sum()
+        free &= ~fixed
+    population[free] = rest * weight[free] / weight[free].sum()
     return np.maximum(np.round(population), profile.min_population).astype(np.int64)
 
 
@@ -1092,7 +1170,12 @@ def centre_boosts(profile: DemoProfile, municipalities: Municipalities) -> np.nd
 def smoothed_field(
     n: int, pairs: tuple[np.ndarray, np.ndarray], rng: np.random.Generator, steps: int = 4
 ) -> np.ndarray:
-    """Return a standardised random field, spatially correlated by averaging noise over neighbours."""
+    """Return a standardised random field, spatially correlated by averaging noise over neighbours.
+
+    Each cell is divided by its own standard deviation under the smoothing, so that every cell is N(0, 1)
+    before the final standardisation: averaging shrinks the noise of well-connected cells, and without this
+    an isolated cell (a one-municipality exclave such as Ceuta) would keep raw noise and get extreme values.
+    """
     left, right = pairs
     degree = np.bincount(left, minlength=n) + np.bincount(right, minlength=n)
     field = rng.standard_normal(n)
@@ -1101,7 +1184,33 @@ def smoothed_field(
         np.add.at(total, left, field[right])
         np.add.at(total, right, field[left])
         field = total / (1 + degree)
+    field = field / smoothing_scale(n, pairs, degree, steps)
     return (field - field.mean()) / (field.std() or 1.0)
+
+
+def smoothing_scale(n: int, pairs: tuple[np.ndarray, np.ndarray], degree: np.ndarray, steps: int) -> np.ndarray:
+    """Return each cell's standard deviation after ``steps`` neighbour averagings of unit white noise.
+
+    The smoothing is the linear map A ** steps with A[i, k] = 1 / (1 + degree[i]) for k = i or a neighbour of
+    i; the standard deviation of cell i is the norm of row i, computed exactly with sparse (row, column, value)
+    triples.
+    """
+    left, right = pairs
+    source = np.concatenate([np.arange(n), left, right])  # an entry in row k feeds row k and k's neighbours
+    target = np.concatenate([np.arange(n), right, left])
+    order = np.argsort(source, kind="stable")
+    source, target = source[order], target[order]
+    starts = np.searchsorted(source, np.arange(n + 1))
+    rows, columns, values = np.arange(n), np.arange(n), np.ones(n)
+    for _ in range(steps):
+        fan = starts[rows + 1] - starts[rows]
+        entry = np.repeat(np.arange(len(rows)), fan)
+        offset = np.arange(len(entry)) - np.repeat(np.cumsum(fan) - fan, fan)
+        new_rows = target[starts[rows][entry] + offset]
+        key, inverse = np.unique(new_rows * n + columns[entry], return_inverse=True)
+        values = np.bincount(inverse, weights=values[entry] / (1 + degree[new_rows]))
+        rows, columns = key // n, key % n
+    return np.sqrt(np.bincount(rows, weights=values**2, minlength=n))
 
 
 def logistic(x: np.ndarray) -> np.ndarray:
@@ -1134,9 +1243,15 @@ def group_census_shares(
 def allocate_school_counts(
     population: np.ndarray, n_schools: int, profile: DemoProfile, rng: np.random.Generator
 ) -> np.ndarray:
-    """Split exactly ``n_schools`` over municipalities, expected count ~ population ** exponent (with noise)."""
+    """Split exactly ``n_schools`` over municipalities, expected count ~ population ** exponent (with noise).
+
+    The relative noise fades above 20,000 inhabitants (as 20,000 / population): a city's many neighbourhoods
+    average out, so a city of 85,000 gets close to its expected number of schools (about 30 in Spain), while
+    small municipalities keep the full noise that gives some of them no school or a single one.
+    """
     weight = population.astype(float) ** profile.schools_population_exponent
-    weight *= np.exp(0.35 * rng.standard_normal(len(population)))
+    sigma = 0.35 * np.minimum(1.0, 20_000 / np.maximum(population, 1))
+    weight *= np.exp(sigma * rng.standard_normal(len(population)))
     expected = n_schools * weight / weight.sum()
     counts = np.floor(expected).astype(np.int64)
     remainder = n_schools - int(counts.sum())
@@ -1418,6 +1533,17 @@ def validate_profile(profile: DemoProfile) -> None:
         len(profile.capital.municipality_codes) != profile.capital.n_municipalities
     ):
         problems.append("capital.municipality_codes must have n_municipalities entries")
+    capital_code = profile.capital.region_code if profile.capital else None
+    shares = [r.main_population_share for r in profile.regions if r.main_population_share is not None]
+    if any(not 0 < share < 1 for share in shares) or sum(shares) + (
+        profile.capital.population_share if profile.capital else 0.0
+    ) >= 1:
+        problems.append("main_population_share must lie in (0, 1) and, with the capital's share, sum below 1")
+    if any(r.main_population_share is not None and r.code == capital_code for r in profile.regions):
+        problems.append("the capital region's size comes from capital.population_share, not main_population_share")
+    real_names = [r.main_name for r in profile.regions if r.main_name]
+    if len(set(real_names)) != len(real_names):
+        problems.append("main_name must differ between regions")
     if problems:
         raise ValueError(f"invalid demo profile {profile.name!r}: " + "; ".join(problems))
 
@@ -1435,7 +1561,11 @@ def build_demo(country: str, seed: int = DEFAULT_SEED, profile: DemoProfile | No
     neighbours = neighbour_lists(n, pairs)
     region_of, regions = assign_regions(profile, municipalities, neighbours, rng)
     languages = [regions[r][2] for r in region_of]
-    names = unique_place_names(languages, rng)
+    main_of = main_municipalities(profile, municipalities)
+    real_names = {m: profile.regions[r].main_name for r, m in main_of.items() if profile.regions[r].main_name}
+    names = unique_place_names(languages, rng, reserved=real_names.values())
+    for m, name in real_names.items():
+        names[m] = name
     codes = municipality_codes(
         profile, region_of, [r[0] for r in regions], names, municipalities.seeds, municipalities.capital
     )
@@ -1443,7 +1573,11 @@ def build_demo(country: str, seed: int = DEFAULT_SEED, profile: DemoProfile | No
 
     area_km2 = shapely.area(municipalities.cells) / 1e6
     boost = centre_boosts(profile, municipalities)
-    population = simulate_population(area_km2, boost, municipalities.capital, profile, rng)
+    fixed_share = np.full(n, np.nan)
+    for r, m in main_of.items():
+        if profile.regions[r].main_population_share is not None:
+            fixed_share[m] = profile.regions[r].main_population_share
+    population = simulate_population(area_km2, boost, municipalities.capital, profile, rng, fixed_share)
     census_share = group_census_shares(population, pairs, profile, rng)
     population_group = rng.binomial(population, census_share)
 

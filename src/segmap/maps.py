@@ -6,14 +6,14 @@ metres (the pipeline passes EPSG:3035):
 * :func:`choropleth_map` — one indicator per municipality, coloured by **fixed** class breaks
   (:data:`INDICATOR_CLASSES`), the same on every map of a report, with a hatched grey class for areas
   where the index is undefined;
-* :func:`school_points_map` — schools as points sized by pupils and coloured by segregation category,
-  over a light municipality base.
+* :func:`school_points_map` — highlighted schools as points sized by pupils and coloured by segregation
+  category, over faint grey context dots (scaled down with their crowding) and a light municipality base.
 
 Cartographic conventions (national statistical atlas style):
 
 * colour-blind-safe sequential ColorBrewer palettes, one colour per class; every class is shown in the
   legend, even if no area falls into it, optionally with the number of areas;
-* undefined values: light grey with grey hatching and their own legend entry;
+* undefined values: very light grey with thin grey hatching and their own legend entry;
 * thin municipality borders (thinner when municipalities are small on the page), thicker region outlines;
 * far-away territories (Canary Islands, Ceuta, Melilla ...) drawn in framed insets placed in empty space
   near their true position; they are excluded from the main frame's extent;
@@ -87,10 +87,14 @@ OUTLINE_COLOR = "#4d4d4d"  # region borders
 OUTLINE_WIDTH = 0.5  # pt
 LEGEND_EDGE_COLOR = "#8c8c8c"
 
-UNDEFINED_FACE = "#e6e6e6"
-UNDEFINED_HATCH = "/////"
-HATCH_COLOR = "#8f8f8f"
-HATCH_WIDTH = 0.45  # pt
+# Undefined areas: a very light grey with thin, mid-grey diagonals 3 pt apart ("////": 4 x 6 lines per
+# inch). On thousands of tiny municipalities (Spain) a denser or darker hatch merges into a grey moiré
+# that outweighs the classed areas; this one stays a light texture but is still clearly hatched, and the
+# legend patch uses the same face, pattern, colour and width.
+UNDEFINED_FACE = "#f0f0f0"
+UNDEFINED_HATCH = "////"
+HATCH_COLOR = "#a6a6a6"
+HATCH_WIDTH = 0.3  # pt
 
 BASE_FACE = "#ebebe8"  # municipality base under school points
 BASE_OUTLINE_COLOR = "#8c8c8c"
@@ -1525,21 +1529,29 @@ class PointStyle:
 
 
 #: Category styles: red / orange for (severely) segregated schools, purple for high-share schools without
-#: an alternative, pale small dots for the context categories. Lightness differs between every pair, so
-#: the categories stay apart for colour-blind readers and in greyscale print.
+#: an alternative, small neutral-grey dots for the context categories. Lightness differs between every pair,
+#: so the categories stay apart for colour-blind readers and in greyscale print.
 CATEGORY_STYLES: dict[str, PointStyle] = {
     "severe": PointStyle("#b30000", "#3d0000", True, 5),
     "segregated": PointStyle("#fc8d59", "#7f3b08", True, 4),
     "no_alternative": PointStyle("#8073ac", "#2d004b", True, 3),
-    "below_threshold": PointStyle("#92b4d4", "#92b4d4", False, 2),
-    "no_pupils": PointStyle("#a6a6a6", "#a6a6a6", False, 1),
+    "below_threshold": PointStyle("#9a9a9a", "#9a9a9a", False, 2),
+    "no_pupils": PointStyle("#c2c2c2", "#c2c2c2", False, 1),
 }
-OTHER_STYLE = PointStyle("#a6a6a6", "#a6a6a6", False, 0)
+OTHER_STYLE = PointStyle("#c2c2c2", "#c2c2c2", False, 0)
 MARKER_DIAMETER_1000 = 9.0  # pt, marker diameter of a school with 1,000 pupils (area proportional)
 MARKER_MIN_DIAMETER = 2.6  # pt, smallest sized marker
-CONTEXT_DIAMETER = 2.2  # pt, fixed size of context (non-sized) categories
 
-
+# Context (non-sized) dots are faint background: the more crowded they are on the page, the smaller and
+# more transparent they get, so that 19,000 schools do not turn the country into a grey haze while 2,000
+# remain easy to see. Crowding = median, over context dots, of the number of context dots per 100 pt² in
+# the CONTEXT_CELL x CONTEXT_CELL pt grid cell around them (the typical neighbourhood of a dot).
+CONTEXT_DIAMETER = 2.2  # pt, largest size of context dots (sparse maps)
+CONTEXT_MIN_DIAMETER = 0.9  # pt, smallest size (~2.5 px at 200 dpi: still a visible dot)
+CONTEXT_ALPHA_RANGE = (0.55, 0.9)  # opacity on crowded ... sparse maps
+CONTEXT_CROWDING_RANGE = (3.0, 20.0)  # dots per 100 pt² at which opacity starts / stops falling
+CONTEXT_COVERAGE = 0.12  # share of a typical neighbourhood that context dots may cover
+CONTEXT_CELL = 12.0  # pt
 def _marker_diameter(pupils: np.ndarray) -> np.ndarray:
     """Marker diameter (pt) with area proportional to the number of pupils."""
     p = np.nan_to_num(np.asarray(pupils, dtype=float), nan=0.0).clip(min=0.0)
@@ -1568,20 +1580,84 @@ def _draw_base(ax: Axes, frame: _Frame, scale: float) -> None:
     _draw_outline(ax, frame, scale, color=BASE_OUTLINE_COLOR, width=0.45)
 
 
-def _draw_schools(ax: Axes, schools: gpd.GeoDataFrame | None, styles: Mapping[str, PointStyle]) -> None:
-    """Schools as points: context categories as small pale dots below, highlighted ones sized on top."""
+@dataclass(frozen=True)
+class _ContextStyle:
+    """Size (pt) and opacity of the context dots of one map (the same in the main frame and the insets)."""
+
+    diameter: float = CONTEXT_DIAMETER
+    alpha: float = CONTEXT_ALPHA_RANGE[1]
+
+    def legend_props(self, style: PointStyle) -> dict:
+        """Legend marker of a context category: the dot's colour as seen on the base, a little enlarged."""
+        color = _blend(style.color, self.alpha, BASE_FACE)
+        return dict(markersize=max(self.diameter + 0.8, 2.6), markerfacecolor=color, markeredgecolor=color,
+                    markeredgewidth=0.0)
+
+
+def _blend(color: str, alpha: float, background: str) -> str:
+    """Opaque colour of ``color`` drawn with ``alpha`` over ``background``."""
+    fg, bg = to_rgba_array([color, background])[:, :3]
+    return to_hex(alpha * fg + (1.0 - alpha) * bg)
+
+
+def _located_schools(
+    schools: gpd.GeoDataFrame | None, styles: Mapping[str, PointStyle]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Position (x, y), category and pupils of the schools whose category has a style; None if none."""
     if schools is None or schools.empty:
-        return
+        return None
     cats = schools["category"].astype(str).to_numpy()
     keep = np.isin(cats, list(styles))
     if not keep.any():
+        return None
+    xy = shapely.get_coordinates(shapely.centroid(_geoms(schools)[keep]))  # one position per school
+    return xy, cats[keep], _as_float(schools["pupils_total"])[keep]
+
+
+def _context_style(
+    layers: Sequence[tuple[gpd.GeoDataFrame | None, float]], styles: Mapping[str, PointStyle]
+) -> _ContextStyle:
+    """Size and opacity of the context dots from how crowded they are on the page.
+
+    ``layers``: the schools of each frame with its scale (inches per metre). The crowding is the median,
+    over context dots, of the number of context dots per 100 pt² in their CONTEXT_CELL-pt grid cell. The
+    diameter makes the dots cover about CONTEXT_COVERAGE of such a neighbourhood (within
+    CONTEXT_MIN_DIAMETER .. CONTEXT_DIAMETER); the opacity falls log-linearly over CONTEXT_CROWDING_RANGE.
+    """
+    context = [c for c, st in styles.items() if not st.sized]
+    per_dot = []
+    for schools, scale in layers:
+        located = _located_schools(schools, styles)
+        if located is None:
+            continue
+        xy, cats, _ = located
+        xy = xy[np.isin(cats, context)]
+        if len(xy) == 0:
+            continue
+        cells = np.floor(xy * (scale * 72.0 / CONTEXT_CELL)).astype(np.int64)
+        _, inverse, counts = np.unique(cells, axis=0, return_inverse=True, return_counts=True)
+        per_dot.append(counts[np.ravel(inverse)])
+    if not per_dot:
+        return _ContextStyle()
+    crowding = float(np.median(np.concatenate(per_dot))) * 100.0 / CONTEXT_CELL**2
+    diameter = math.sqrt(4.0 * CONTEXT_COVERAGE * 100.0 / (math.pi * crowding))
+    diameter = min(max(diameter, CONTEXT_MIN_DIAMETER), CONTEXT_DIAMETER)
+    lo, hi = CONTEXT_CROWDING_RANGE
+    t = min(max(math.log(crowding / lo) / math.log(hi / lo), 0.0), 1.0)
+    a_min, a_max = CONTEXT_ALPHA_RANGE
+    return _ContextStyle(round(diameter, 3), round(a_max - t * (a_max - a_min), 3))
+
+
+def _draw_schools(
+    ax: Axes, schools: gpd.GeoDataFrame | None, styles: Mapping[str, PointStyle], context: _ContextStyle
+) -> None:
+    """Schools as points: context categories as small faint dots below, highlighted ones sized on top."""
+    located = _located_schools(schools, styles)
+    if located is None:
         return
-    pts = _geoms(schools)[keep]
-    cats = cats[keep]
-    xy = shapely.get_coordinates(shapely.centroid(pts))  # one position per school, even for multipoints
-    pupils = _as_float(schools["pupils_total"])[keep]
+    xy, cats, pupils = located
     sized = np.array([styles[c].sized for c in cats])
-    diam = np.where(sized, _marker_diameter(pupils), CONTEXT_DIAMETER)
+    diam = np.where(sized, _marker_diameter(pupils), context.diameter)
     rank = np.array([styles[c].rank for c in cats])
     face = to_rgba_array([styles[c].color for c in cats])
     edge = to_rgba_array([styles[c].edge for c in cats])
@@ -1593,7 +1669,7 @@ def _draw_schools(ax: Axes, schools: gpd.GeoDataFrame | None, styles: Mapping[st
         order = sel[np.lexsort((rank[sel], -diam[sel]))]
         fc = face[order].copy()
         if not is_sized:
-            fc[:, 3] = 0.85
+            fc[:, 3] = context.alpha
         ax.scatter(
             xy[order, 0],
             xy[order, 1],
@@ -1644,12 +1720,10 @@ def build_school_points_figure(
         legend_entries.append((OTHER_STYLE, other_label))
     # Ordered from most to least severe in the legend as given by the caller's dict order.
     cat_handles = [
-        Line2D(
-            [], [], linestyle="", marker="o",
-            markersize=7.0 if st.sized else CONTEXT_DIAMETER + 0.6,
-            markerfacecolor=st.color, markeredgecolor=st.edge if st.sized else st.color,
-            markeredgewidth=0.35,
-        )
+        Line2D([], [], linestyle="", marker="o", markersize=7.0, markerfacecolor=st.color,
+               markeredgecolor=st.edge, markeredgewidth=0.35)
+        if st.sized
+        else Line2D([], [], linestyle="", marker="o", **_ContextStyle().legend_props(st))
         for st, _ in legend_entries
     ]
     refs = _size_references(_as_float(schools["pupils_total"]))
@@ -1671,11 +1745,17 @@ def build_school_points_figure(
     main, inset_frames = _split_frames(areas, insets, schools, _to_crs(outline, areas.crs))
     page = _assemble(fig, main, inset_frames, specs, figsize, footnote, _Units(distance_unit, decimal_mark))
     s = page.layout.scale
+    # Context dots: one size / opacity for the whole map, from their crowding at the final scale; the
+    # legend markers (already measured: their size does not change the legend's) follow it.
+    context = _context_style([(main.schools, s), *((f.schools, sc) for _, f, sc in page.inset_axes)], styles)
+    for handle, (st, _) in zip(page.legends[0].legend_handles, legend_entries):
+        if not st.sized and handle is not None:
+            handle.set(**context.legend_props(st))
     _draw_base(page.main_ax, main, s)
-    _draw_schools(page.main_ax, main.schools, styles)
+    _draw_schools(page.main_ax, main.schools, styles, context)
     for ax, frame, inset_scale in page.inset_axes:
         _draw_base(ax, frame, inset_scale)
-        _draw_schools(ax, frame.schools, styles)
+        _draw_schools(ax, frame.schools, styles, context)
     return _map_figure(page, [])
 
 
@@ -1704,7 +1784,9 @@ def school_points_map(
     Only categories that are keys of ``category_labels`` are drawn, in the legend order of that dict.
     ``severe``, ``segregated`` and ``no_alternative`` schools are circles with area proportional to
     ``pupils_total`` (size legend titled ``size_legend_title``), drawn on top; ``below_threshold`` and
-    ``no_pupils`` are small pale dots of fixed size underneath, so segregated schools stand out.
+    ``no_pupils`` are small, faint grey dots underneath (smaller and more transparent the more crowded they
+    are on the page: faint context on a map of 19,000 schools, still easy to see with 2,000), so segregated
+    schools stand out.
     ``other_label``: when given, schools of categories missing from ``category_labels`` are drawn as grey
     context dots with that legend entry; otherwise they are not drawn. Other arguments as in
     :func:`choropleth_map`.
