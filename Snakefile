@@ -18,6 +18,13 @@ validate(config, "config/schemas/config.schema.yaml")
 
 
 include: "rules/common.smk"
+
+
+wildcard_constraints:
+    country="|".join(COUNTRIES),
+    lang="[a-z]{2}",
+
+
 include: "rules/demo.smk"
 include: "rules/ingest.smk"
 include: "rules/geometry.smk"

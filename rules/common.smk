@@ -9,16 +9,22 @@ COUNTRIES = sorted(config["countries"])
 
 # The report template and its stylesheet live with the workflow, whatever the working directory.
 TEMPLATE_DIR = Path(workflow.basedir, "reports", "templates")
+PACKAGE_DIR = Path(workflow.basedir, "src", "segmap")
 
 
-wildcard_constraints:
-    country="|".join(COUNTRIES),
-    lang="[a-z]{2}",
+def package_code(*modules):
+    """The segmap modules behind a step, as inputs (editing one reruns the steps that use it)."""
+    return [PACKAGE_DIR / f"{module}.py" for module in modules]
 
 
 def settings(wildcards):
     """Fully defaulted settings of the rule's country (a plain dict, usable in params)."""
     return country_settings(config, wildcards.country)
+
+
+def school_thresholds(wildcards):
+    """The numeric definition of a segregated school (its source text does not change any number)."""
+    return {k: v for k, v in settings(wildcards)["thresholds"].items() if k != "source"}
 
 
 def input_specs(wildcards):

@@ -4,6 +4,8 @@
 rule demo_inputs:
     message:
         "Generating synthetic demonstration data for {wildcards.demo}"
+    input:
+        code=package_code("demo"),
     output:
         schools="data/raw/demo/{demo}/schools.csv",
         census="data/raw/demo/{demo}/census.csv",

@@ -7,6 +7,7 @@ rule indices:
     input:
         schools="data/processed/{country}/schools.csv",
         census="data/processed/{country}/census.csv",
+        code=package_code("indices"),
     output:
         school="outputs/{country}/school_indices.csv",
         municipality="outputs/{country}/municipality_indices.csv",
@@ -15,7 +16,7 @@ rule indices:
     params:
         country=lambda wildcards: wildcards.country,
         country_name=lambda wildcards: settings(wildcards)["name"],
-        thresholds=lambda wildcards: settings(wildcards)["thresholds"],
+        thresholds=lambda wildcards: school_thresholds(wildcards),
     log:
         "logs/{country}/indices.log",
     benchmark:

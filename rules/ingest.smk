@@ -6,6 +6,7 @@ rule ingest:
         "Reading and validating the inputs of {wildcards.country}"
     input:
         unpack(input_paths),
+        code=package_code("ingest", "validate", "errors", "pipeline"),
     output:
         schools="data/processed/{country}/schools.csv",
         census="data/processed/{country}/census.csv",

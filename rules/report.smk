@@ -16,6 +16,7 @@ rule report:
         segregated_schools="data/processed/{country}/figures/{lang}/segregated_schools.svg",
         template=TEMPLATE_DIR / "report.html.j2",
         stylesheet=TEMPLATE_DIR / "report.css",
+        code=package_code("report"),
     output:
         pdf="outputs/{country}/{deliverable}_school_segregation_maps_{country}_{lang}.pdf",
     params:

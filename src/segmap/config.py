@@ -18,10 +18,12 @@ DEFAULT_THRESHOLDS = {
     "severe": 0.8,
     "comparison": "at_least",
     "require_alternative": False,
+    "source": "segmap default (no source given in the configuration)",
 }
 DEFAULT_SEEDS = {"random_allocation": 20240901, "bootstrap": 20240902}
 DEFAULT_GROUP_LABEL = "Roma pupils"
 DEFAULT_MAP_CRS = "EPSG:3035"
+DEFAULT_RANKING_MIN_GROUP_PUPILS = 20
 
 
 @dataclass(frozen=True)
@@ -65,14 +67,15 @@ def load_config(path: str | Path) -> dict[str, Any]:
 def country_settings(config: Mapping[str, Any], country: str) -> dict[str, Any]:
     """The fully defaulted settings of one country, as a plain dict.
 
-    Keys: ``code, name, deliverable, languages, group_label, synthetic, thresholds, seeds, insets,
-    map_crs, inputs`` (``inputs`` maps ``schools``/``census``/``boundaries`` to :class:`InputSpec`
+    Keys: ``code, name, deliverable, languages, group_label, group_label_singular, synthetic, thresholds, seeds,
+    ranking_min_group_pupils, insets, map_crs, inputs`` (``inputs`` maps ``schools``/``census``/``boundaries`` to :class:`InputSpec`
     params dicts).
     """
     try:
         entry = config["countries"][country]
     except KeyError as exc:
         raise KeyError(f"country {country!r} is not configured under 'countries:'") from exc
+    group_label = entry.get("group_label") or DEFAULT_GROUP_LABEL
     thresholds = {**DEFAULT_THRESHOLDS, **(entry.get("thresholds") or {})}
     if thresholds["severe"] < thresholds["segregated"]:
         raise ValueError(
@@ -84,10 +87,12 @@ def country_settings(config: Mapping[str, Any], country: str) -> dict[str, Any]:
         "name": entry["name"],
         "deliverable": entry["deliverable"],
         "languages": list(entry.get("languages") or ["en"]),
-        "group_label": entry.get("group_label") or DEFAULT_GROUP_LABEL,
+        "group_label": group_label,
+        "group_label_singular": entry.get("group_label_singular") or singular(group_label),
         "synthetic": bool(entry.get("synthetic", False)),
         "thresholds": thresholds,
         "seeds": {**DEFAULT_SEEDS, **(entry.get("seeds") or {})},
+        "ranking_min_group_pupils": int(entry.get("ranking_min_group_pupils", DEFAULT_RANKING_MIN_GROUP_PUPILS)),
         "insets": [
             {"label": inset["label"], "regions": [str(r) for r in inset["regions"]]}
             for inset in entry.get("insets") or []
@@ -98,6 +103,11 @@ def country_settings(config: Mapping[str, Any], country: str) -> dict[str, Any]:
             for role in ("schools", "census", "boundaries")
         },
     }
+
+
+def singular(label: str) -> str:
+    """'Roma pupils' -> 'Roma pupil' (a plain English plural only; set group_label_singular otherwise)."""
+    return label[:-1] if label.endswith("s") and not label.endswith("ss") else label
 
 
 def report_filename(deliverable: str, country: str, language: str) -> str:

@@ -36,7 +36,8 @@ CATEGORY_NO_PUPILS = "no_pupils"
 
 AREA_INDEX_COLUMNS = [
     "n_schools", "pupils_total", "pupils_group", "group_share", "dissimilarity", "isolation",
-    "exposure", "segregated_schools", "severe_schools", "group_in_segregated_share", "status",
+    "exposure", "segregated_schools", "severe_schools", "group_in_segregated_share", "no_alternative_schools",
+    "status",
 ]
 
 
@@ -177,6 +178,8 @@ def summarise_areas(schools: pd.DataFrame, area_column: str, areas: pd.Index) ->
             "severe_schools": np.bincount(labels, weights=category == CATEGORY_SEVERE,
                                           minlength=n_areas).astype(np.int64),
             "group_in_segregated_share": _divide(_sum_by(labels, group * in_segregated, n_areas), group_sum),
+            "no_alternative_schools": np.bincount(labels, weights=category == CATEGORY_NO_ALTERNATIVE,
+                                                  minlength=n_areas).astype(np.int64),
             "status": status,
         },
         index=areas,

@@ -133,14 +133,34 @@ def settings_digest(settings: Mapping[str, Any]) -> str:
 # Maps
 # --------------------------------------------------------------------------------------------------
 
-def map_texts(settings: Mapping[str, Any]) -> dict[str, dict[str, str]]:
-    """Titles, legend texts and captions of the national maps (English)."""
+def map_texts(settings: Mapping[str, Any], category_counts: Mapping[str, int] | None = None) -> dict[str, dict]:
+    """Titles, legend texts and captions of the national maps (English).
+
+    ``category_counts`` (schools per category) are appended to the school map's legend entries.
+    """
     group = settings["group_label"]
+    one = settings.get("group_label_singular", group)
     thresholds = settings["thresholds"]
-    symbol = ">" if thresholds["comparison"] == "above" else "≥"
-    segregated = f"{symbol} {100 * thresholds['segregated']:.0f}%"
-    severe = f"{symbol} {100 * thresholds['severe']:.0f}%"
-    undefined = "Not defined: fewer than two schools, or no group / no other pupils"
+    above = thresholds["comparison"] == "above"
+    symbol = ">" if above else "≥"
+    low, high = 100 * thresholds["segregated"], 100 * thresholds["severe"]
+    segregated_range = (f"over {low:.0f}% up to {high:.0f}%" if above
+                        else f"{low:.0f}% to under {high:.0f}%")
+    severe = f"{symbol} {high:.0f}%"
+    undefined = f"Not defined: fewer than two schools, no {group} or only {group}"
+    counts = category_counts or {}
+
+    def counted(label: str, key: str) -> str:
+        return f"{label} ({counts[key]:,})" if key in counts else label
+
+    categories = {
+        "severe": counted(f"Severely segregated ({severe})", "severe"),
+        "segregated": counted(f"Segregated ({segregated_range})", "segregated"),
+    }
+    if thresholds.get("require_alternative"):
+        categories["no_alternative"] = counted("Above the threshold, only school of its settlement or municipality",
+                                               "no_alternative")
+    categories["below_threshold"] = counted("Other schools", "below_threshold")
     return {
         "group_share": {
             "title": f"{group} among pupils",
@@ -155,32 +175,26 @@ def map_texts(settings: Mapping[str, Any]) -> dict[str, dict[str, str]]:
             "undefined_label": undefined,
             "caption": f"Share of {group} who would have to change school for every school of the "
                        "municipality to have the same composition (0 = even, 1 = complete separation). "
-                       "High values in municipalities with few schools or few group pupils can arise by "
+                       f"High values where a municipality has few schools or few {group} can arise by "
                        "chance; see the methodology.",
         },
         "isolation": {
             "title": "Isolation index by municipality",
             "legend_title": "Isolation index xPx",
             "undefined_label": undefined,
-            "caption": f"Share of {group} in the school attended by the average member of the group. "
-                       "Compare with the group's share among pupils: the larger the gap, the more the group "
-                       "is concentrated in some schools.",
+            "caption": f"Share of {group} in the school attended by the average {one}. Compare with the "
+                       "group's share among pupils: the larger the gap, the more the group is concentrated in "
+                       "some schools.",
         },
         "segregated_schools": {
             "title": "Segregated schools",
             "legend_title": "Schools",
             "size_legend_title": "Pupils",
-            "caption": f"Schools with known coordinates, sized by pupils. Segregated: {group} share "
-                       f"{segregated}; severely segregated: {severe}"
-                       + ("; schools above the threshold without another school nearby are shown apart."
-                          if thresholds.get("require_alternative") else "."),
-            "categories": {
-                "severe": f"Severely segregated ({severe})",
-                "segregated": f"Segregated ({segregated})",
-                **({"no_alternative": "Above threshold, no other school nearby"}
-                   if thresholds.get("require_alternative") else {}),
-                "below_threshold": "Other schools",
-            },
+            "caption": f"Schools with known coordinates; segregated schools are sized by pupils. Segregated: "
+                       f"share of {group} {symbol} {low:.0f}%; severely segregated: {severe}"
+                       + ("; schools above the threshold that are the only school of their settlement or "
+                          "municipality are shown apart." if thresholds.get("require_alternative") else "."),
+            "categories": categories,
         },
     }
 
@@ -201,14 +215,15 @@ def draw_maps(*, municipalities_in, schools_in, census_in, municipality_layer_in
                         validate="one_to_one")
     insets = [maps.Inset(label, codes) for label, codes in geo.inset_codes(census, settings["insets"])]
     footnote = SYNTHETIC_FOOTNOTE if settings["synthetic"] else None
-    texts = map_texts(settings)
+    schools = read_csv(schools_in)
+    texts = map_texts(settings, schools["category"].value_counts().to_dict())
     for key in ("group_share", "dissimilarity", "isolation"):
         maps.choropleth_map(
             areas, key, maps.INDICATOR_CLASSES[key], outputs[key],
             legend_title=texts[key]["legend_title"], undefined_label=texts[key]["undefined_label"],
             outline=regions, insets=insets, footnote=footnote,
         )
-    points = geo.school_points(read_csv(schools_in), layer.crs)
+    points = geo.school_points(schools, layer.crs)
     maps.school_points_map(
         areas, points, outputs["segregated_schools"],
         legend_title=texts["segregated_schools"]["legend_title"],

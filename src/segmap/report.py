@@ -158,10 +158,57 @@ def status_counts(municipalities: pd.DataFrame) -> dict[str, int]:
     return {str(k): int(v) for k, v in municipalities["status"].value_counts().sort_index().items()}
 
 
-def top_municipalities(municipalities: pd.DataFrame, column: str = "dissimilarity", n: int = 25) -> pd.DataFrame:
-    """The ``n`` municipalities with the highest ``column`` among those where it is defined."""
-    defined = municipalities[municipalities[column].notna()]
-    return defined.sort_values([column, "municipality_code"], ascending=[False, True], kind="stable").head(n)
+def top_municipalities(municipalities: pd.DataFrame, column: str = "dissimilarity", n: int = 25,
+                       min_group_pupils: int = 0) -> pd.DataFrame:
+    """The ``n`` municipalities with the highest ``column`` among those where it is defined and that
+    have at least ``min_group_pupils`` group pupils (with a handful of group pupils the index mostly
+    reflects how few they are)."""
+    eligible = municipalities[municipalities[column].notna()
+                              & (municipalities["pupils_group"] >= min_group_pupils)]
+    return eligible.sort_values([column, "municipality_code"], ascending=[False, True], kind="stable").head(n)
+
+
+def map_facts(municipalities: pd.DataFrame, schools: pd.DataFrame, settings: Mapping[str, Any]) -> dict[str, list[str]]:
+    """A few plain-language facts printed under each map (English)."""
+    group = settings["group_label"]
+    with_pupils = municipalities[municipalities["pupils_total"] > 0]
+    defined = municipalities[municipalities["status"] == "ok"]
+    minimum = settings.get("ranking_min_group_pupils", 20)
+    high_d = defined[defined["dissimilarity"] >= 0.6]
+    high_d_small = high_d[high_d["pupils_group"] < minimum]
+    located = schools["lon"].notna() & schools["lat"].notna()
+    categories = schools["category"].value_counts()
+    facts = {
+        "group_share": [
+            f"{format_number(len(with_pupils))} of {format_number(len(municipalities))} municipalities have "
+            f"schools with pupils in the data.",
+            f"In {format_number((with_pupils['group_share'] >= 0.2).sum())} of them {group} are 20% or more of "
+            f"all pupils; in {format_number((with_pupils['group_share'] < 0.01).sum())} less than 1%.",
+        ],
+        "dissimilarity": [
+            f"The index is defined for {format_number(len(defined))} municipalities; half of them are above "
+            f"{format_index(defined['dissimilarity'].median())}.",
+            f"{format_number(len(high_d))} municipalities have D of 0.60 or more; {format_number(len(high_d_small))}"
+            f" of these have fewer than {minimum} {group}, where a high D can arise by chance.",
+        ],
+        "isolation": [
+            f"Half of the municipalities with defined indices have an isolation index above "
+            f"{format_index(defined['isolation'].median())}, against a median group share of "
+            f"{format_index(defined['group_share'].median())} among their pupils.",
+            f"In {format_number((defined['isolation'] >= 0.5).sum())} municipalities the average member of the "
+            f"group attends a school where most pupils are {group}.",
+        ],
+        "segregated_schools": [
+            f"{format_number(categories.get('severe', 0))} severely segregated and "
+            f"{format_number(categories.get('segregated', 0))} segregated schools"
+            + (f"; {format_number(categories.get('no_alternative', 0))} schools above the threshold are the only "
+               "school of their settlement or municipality" if settings["thresholds"].get("require_alternative")
+               else "") + ".",
+            f"{format_number(int(located.sum()))} of {format_number(len(schools))} schools have coordinates and "
+            "are shown.",
+        ],
+    }
+    return facts
 
 
 def small_unit_facts(municipalities: pd.DataFrame) -> dict[str, Any]:
@@ -191,6 +238,8 @@ def build_context(
     nation = _records(national)[0]
     categories = schools["category"].value_counts()
     thresholds = settings["thresholds"]
+    group_total = schools["pupils_group"].sum()
+    no_alternative = schools[schools["category"] == "no_alternative"]
     return {
         "language": language,
         "country": {
@@ -198,6 +247,7 @@ def build_context(
             "name": settings["name"],
             "deliverable": settings["deliverable"],
             "group_label": settings["group_label"],
+            "group_label_singular": settings.get("group_label_singular", settings["group_label"]),
             "synthetic": settings["synthetic"],
         },
         "title": f"School segregation maps in {settings['name']}",
@@ -208,7 +258,14 @@ def build_context(
         "status_counts": status_counts(municipalities),
         "small_units": small_unit_facts(municipalities),
         "regions": _records(regions.sort_values("region_code", kind="stable")),
-        "top_dissimilarity": _records(top_municipalities(municipalities)),
+        "top_dissimilarity": _records(top_municipalities(
+            municipalities, min_group_pupils=settings.get("ranking_min_group_pupils", 0))),
+        "ranking_min_group_pupils": settings.get("ranking_min_group_pupils", 0),
+        "no_alternative": {
+            "schools": len(no_alternative),
+            "group_share": float(no_alternative["pupils_group"].sum() / group_total) if group_total else 0.0,
+        },
+        "map_facts": map_facts(municipalities, schools, settings),
         "maps": list(maps),
         "provenance": provenance,
     }
