@@ -158,7 +158,7 @@ def status_counts(municipalities: pd.DataFrame) -> dict[str, int]:
     return {str(k): int(v) for k, v in municipalities["status"].value_counts().sort_index().items()}
 
 
-def top_municipalities(municipalities: pd.DataFrame, column: str = "dissimilarity", n: int = 25,
+def top_municipalities(municipalities: pd.DataFrame, column: str = "dissimilarity", n: int = 20,
                        min_group_pupils: int = 0) -> pd.DataFrame:
     """The ``n`` municipalities with the highest ``column`` among those where it is defined and that
     have at least ``min_group_pupils`` group pupils (with a handful of group pupils the index mostly
