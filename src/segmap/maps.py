@@ -524,10 +524,25 @@ def _assign_outline(frames, outline, areas, frame_of, drawable) -> None:
 
 
 # --------------------------------------------------------------------------------------------------
-# Layout: insets, legend, scale bar
+# Layout: insets, legend area, scale bar
 # --------------------------------------------------------------------------------------------------
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1
+
+# Legend areas (inches) reserved beside, below or inside the map. Their size is fixed — it depends neither on
+# the legend's text nor on the map type — so that the layout (figure size, map scale and position, inset
+# boxes, scale bar) follows from the geometry and the insets alone and is identical on every map of a report
+# (the three choropleths and the school map of a country). The legend is arranged to fit its area. The sizes
+# hold the longest legends of the reports: class legends in three columns with a two-line title or a
+# two-line "undefined" entry (below), or stacked (beside / inside); the school legend with its size legend.
+LEGEND_SIDE_WIDTH = 2.2  # column right of the map (as tall as the map)
+LEGEND_BELOW_HEIGHT = 0.85  # strip under the map ...
+LEGEND_BELOW_WIDTH = 5.6  # ... at least this wide (the map's width if wider; never wider than the figure)
+LEGEND_INSIDE_SIZE = (2.25, 2.15)  # box in an empty corner of the map frame
+LEGEND_KINDS = ("right", "below", "inside")  # in order of preference at (nearly) equal map scale
+
+INSET_GAP_IN = 0.05  # inches between inset boxes, land and each other
+INSET_MAX_DETOUR = 0.25  # an inset may cost this share of the map scale to sit on the side of its true position
 
 
 @dataclass
@@ -555,27 +570,34 @@ class _InsetSpec:
 
 
 @dataclass
-class _LegendOption:
-    """One way of placing the legend block: its size in inches and where it goes."""
-
-    kind: str  # "right", "below" or "inside"
-    width: float
-    height: float
-    key: object = None  # identifies the measured legend variant (e.g. number of columns)
-
-
-@dataclass
 class _Layout:
-    """The solved page geometry."""
+    """The solved page geometry (a function of the map geometry, the insets and the figure size only)."""
 
+    kind: str  # legend area: "right", "below" or "inside"
     scale: float  # inches per metre in the main frame
     frame: Box  # main frame extent (data units)
     inset_boxes: list[Box]  # data units of the main frame
-    legend: _LegendOption
     legend_corner: str | None  # for "inside" legends
-    scalebar: str  # "inside <corner>", "inside edge", "under legend", "beside legend" or "below"
+    legend_box: Box | None  # data units, for "inside" legends
+    scalebar: str  # "inside <corner>", "inside edge" or "below"
     scalebar_box: Box | None = None  # data units, for "inside ..." placements
     strip: float = 0.0  # inches reserved under the map for the scale bar
+    content: tuple[float, float] = (0.0, 0.0)  # inches: map, strip and legend area together
+
+    @property
+    def map_size(self) -> tuple[float, float]:
+        """Width and height of the main frame in inches."""
+        x0, y0, x1, y1 = self.frame
+        return (x1 - x0) * self.scale, (y1 - y0) * self.scale
+
+    @property
+    def legend_area(self) -> tuple[float, float]:
+        """Width and height (inches) of the space reserved for the legends."""
+        if self.kind == "right":
+            return LEGEND_SIDE_WIDTH, self.content[1]
+        if self.kind == "below":
+            return self.content[0], LEGEND_BELOW_HEIGHT
+        return LEGEND_INSIDE_SIZE
 
 
 class _Placer:
@@ -622,6 +644,43 @@ def _region_scale(region: tuple[float, float], frame: Box) -> float:
     return min(region[0] / fw, region[1] / fh)
 
 
+def _grow(box: Box, d: float) -> Box:
+    return (box[0] - d, box[1] - d, box[2] + d, box[3] + d)
+
+
+@dataclass(frozen=True)
+class _InsetTarget:
+    """Where an inset belongs: the side(s) of the main frame towards its true position.
+
+    ``anchor`` is the true centre pulled onto the frame (the Canary Islands: the frame's lower-left corner;
+    Ceuta: the bottom edge below the Strait). A box is on the right side when its centre lies in the half
+    (quarter) of the frame that faces the true position; insets lying within the frame's span on an axis
+    are not restricted on that axis.
+    """
+
+    anchor: tuple[float, float]
+    centre: tuple[float, float]
+    frame: Box
+
+    @classmethod
+    def of(cls, frame: Box, extent: Box) -> _InsetTarget:
+        cx, cy = (extent[0] + extent[2]) / 2, (extent[1] + extent[3]) / 2
+        anchor = (min(max(cx, frame[0]), frame[2]), min(max(cy, frame[1]), frame[3]))
+        return cls(anchor, (cx, cy), frame)
+
+    def distance(self, box: Box) -> float:
+        return math.hypot((box[0] + box[2]) / 2 - self.anchor[0], (box[1] + box[3]) / 2 - self.anchor[1])
+
+    def on_side(self, box: Box) -> bool:
+        x0, y0, x1, y1 = self.frame
+        bx, by = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+        cx, cy = self.centre
+        mx, my = (x0 + x1) / 2, (y0 + y1) / 2
+        return not (
+            (cx < x0 and bx > mx) or (cx > x1 and bx < mx) or (cy < y0 and by > my) or (cy > y1 and by < my)
+        )
+
+
 def _place_insets(
     placer: _Placer,
     frame0: Box,
@@ -629,33 +688,53 @@ def _place_insets(
     scale: float,
     region: tuple[float, float],
 ) -> tuple[Box, list[Box]]:
-    """Place inset boxes in empty space near their true position; grow the frame when none is free.
+    """Place inset boxes in empty space on the side of their true position; grow the frame when none is free.
 
-    Positions along the frame's edges are tried in order of distance to the inset's real location
-    (so the Canary Islands go lower-left for Spain). When every position overlaps land, the frame is
-    extended on the side that costs the least map scale, by the smallest amount that frees a position.
+    Each inset goes to the free position nearest its anchor (see :class:`_InsetTarget`) among those on the
+    side of its true position — the Canary Islands lower left, Ceuta and Melilla at the bottom. When no such
+    position is free, the frame is extended on that side by the smallest amount that frees one (the side
+    and position that cost the least map scale). Only when that would cost more than INSET_MAX_DETOUR of the
+    scale does the inset go to a free position elsewhere.
     """
     frame = frame0
     boxes: list[Box] = []
-    gap = 0.05 / scale
+    gap = INSET_GAP_IN / scale
     for spec in specs:
         bw, bh = (v / scale for v in spec.box_inches(scale))
-        cx, cy = spec.frame.centre
-
-        def distance(b: Box) -> float:
-            return math.hypot((b[0] + b[2]) / 2 - cx, (b[1] + b[3]) / 2 - cy)
-
+        target = _InsetTarget.of(frame0, spec.frame.extent)
         free = [b for b in placer.edge_positions(frame, bw, bh) if placer.free(b, boxes, gap)]
-        if free:
-            boxes.append(min(free, key=distance))
+        preferred = [b for b in free if target.on_side(b)]
+        if preferred:
+            boxes.append(min(preferred, key=target.distance))
             continue
-        frame, box = _extend_for_box(placer, frame, bw, bh, boxes, gap, region, distance)
+        extended = _extend_for_box(placer, frame, bw, bh, boxes, gap, region, target, on_side=True)
+        if extended is not None and (
+            not free or _region_scale(region, extended[0]) >= (1 - INSET_MAX_DETOUR) * _region_scale(region, frame)
+        ):
+            frame, box = extended
+        elif free:
+            box = min(free, key=target.distance)
+        else:
+            frame, box = _extend_for_box(placer, frame, bw, bh, boxes, gap, region, target, on_side=False)
         boxes.append(box)
     return frame, boxes
 
 
-def _extend_for_box(placer, frame, bw, bh, boxes, gap, region, distance) -> tuple[Box, Box]:
-    """Grow the frame on one side just enough for a free box of bw x bh; best scale, then nearest."""
+def _extend_for_box(
+    placer: _Placer,
+    frame: Box,
+    bw: float,
+    bh: float,
+    boxes: list[Box],
+    gap: float,
+    region: tuple[float, float],
+    target: _InsetTarget,
+    on_side: bool,
+) -> tuple[Box, Box] | None:
+    """Grow the frame on one side just enough for a free box of bw x bh: best scale, then nearest.
+
+    ``on_side``: only positions on the side of the inset's true position (None when there is none).
+    """
     x0, y0, x1, y1 = frame
     best: tuple | None = None
     steps = 12
@@ -682,7 +761,7 @@ def _extend_for_box(placer, frame, bw, bh, boxes, gap, region, distance) -> tupl
         depth = (bh if side in ("bottom", "top") else bw) + gap
         for t in np.linspace(0.0, 1.0, steps + 1):
             f, b = candidate(side, float(t), depth)
-            if not placer.free(b, boxes, gap):
+            if not placer.free(b, boxes, gap) or (on_side and not target.on_side(b)):
                 continue
             lo, hi = 0.0, depth
             for _ in range(14):
@@ -692,112 +771,95 @@ def _extend_for_box(placer, frame, bw, bh, boxes, gap, region, distance) -> tupl
                 else:
                     lo = mid
             f, b = candidate(side, float(t), hi)
-            key = (round(_region_scale(region, f) / reference, 6), -distance(b))
+            key = (round(_region_scale(region, f) / reference, 6), -target.distance(b))
             if best is None or key > best[0]:
                 best = (key, f, b)
-    if best is None:  # cannot happen with a box fully outside the frame, kept as a safe fallback
-        f, b = candidate("bottom", 0.0, bh + gap)
-        return f, b
+    if best is None:
+        if on_side:
+            return None
+        return candidate("bottom", 0.0, bh + gap)  # a box fully below the frame is always free
     return best[1], best[2]
 
 
 LEGEND_CORNERS = ("upper right", "lower right", "upper left", "lower left")
 SCALEBAR_CORNERS = ("lower left", "lower right", "upper left", "upper right")
 SCALEBAR_SIZE = (1.5, 0.27)  # inches: longest bar incl. label, and height incl. the distance label
-SCALEBAR_STRIP = 0.31  # inches under the map when the scale bar finds no room elsewhere
+SCALEBAR_STRIP = 0.31  # inches under the map when the scale bar finds no room inside the frame
+SCALEBAR_INSET_CLEARANCE = 0.25  # inches between the main scale bar and inset boxes (not read as theirs)
 
 
 def _solve_layout(
-    placer: _Placer,
-    frame0: Box,
-    specs: Sequence[_InsetSpec],
-    legend_options: Sequence[_LegendOption],
-    region: tuple[float, float],
+    placer: _Placer, frame0: Box, specs: Sequence[_InsetSpec], region: tuple[float, float]
 ) -> _Layout:
-    """Choose legend placement, inset boxes and scale bar position that give the largest map.
+    """Choose the legend area, inset boxes and scale bar position that give the largest map.
 
-    Among layouts within 3 % of the largest map scale, a legend beside the map is preferred to one
-    below it, and both to one inside the frame; then the larger map, then the more compact legend.
+    Only the geometry, the insets and the (fixed) legend areas enter, never the legend's text, so every map
+    of the same areas gets the same layout. Among layouts within 3 % of the largest map scale, a legend
+    beside the map is preferred to one below it, and both to one inside the frame; then the larger map,
+    then the smaller figure.
+    """
+    candidates = [c for kind in LEGEND_KINDS if (c := _layout_for(placer, frame0, specs, kind, region))]
+    if not candidates:
+        raise ValueError("the map and its legend do not fit the figure; enlarge figsize")
+    best = max(c.scale for c in candidates)
+    return min(
+        (c for c in candidates if c.scale >= 0.97 * best),
+        key=lambda c: (LEGEND_KINDS.index(c.kind), -round(c.scale / best, 2), round(math.prod(c.content), 3)),
+    )
+
+
+def _layout_for(
+    placer: _Placer, frame0: Box, specs: Sequence[_InsetSpec], kind: str, region: tuple[float, float]
+) -> _Layout | None:
+    """The layout with the legend area of one kind, or None when it does not fit.
+
     Inset boxes and text have sizes in inches while the map has a scale in inches per metre, and each
     depends on the other, so the layout is iterated to a fixed point (usually two or three rounds).
     """
-    scale = _region_scale(region, frame0)
-    layout: _Layout | None = None
-    preference = {"right": 0, "below": 1, "inside": 2}
-    for _ in range(8):
-        frame, boxes = _place_insets(placer, frame0, specs, scale, region)
-        candidates = [_evaluate_option(placer, frame, boxes, opt, region) for opt in legend_options]
-        candidates = [c for c in candidates if c is not None]
-        if not candidates:
-            raise ValueError("the legend does not fit the figure; enlarge figsize")
-        best = max(c.scale for c in candidates)
-        chosen = min(
-            (c for c in candidates if c.scale >= 0.97 * best),
-            key=lambda c: (
-                preference[c.legend.kind],
-                -round(c.scale / best, 2),
-                round(math.prod(_content_size(c)), 3),
-            ),
-        )
-        converged = abs(chosen.scale - scale) <= 1e-4 * scale
-        layout, scale = chosen, chosen.scale
-        if converged:
-            break
-    assert layout is not None
-    return layout
-
-
-def _content_size(layout: _Layout) -> tuple[float, float]:
-    """Width and height (inches) of map, legend and scale bar strip together."""
-    fx0, fy0, fx1, fy1 = layout.frame
-    map_w, map_h = (fx1 - fx0) * layout.scale, (fy1 - fy0) * layout.scale
-    opt = layout.legend
-    if opt.kind == "right":
-        return map_w + GAP_IN + opt.width, max(map_h + layout.strip, opt.height)
-    if opt.kind == "below":
-        return max(map_w, opt.width), map_h + layout.strip + GAP_IN + opt.height
-    return map_w, map_h + layout.strip
-
-
-def _evaluate_option(
-    placer: _Placer,
-    frame: Box,
-    boxes: list[Box],
-    option: _LegendOption,
-    region: tuple[float, float],
-) -> _Layout | None:
-    """Scale and positions for one legend option, or None when it does not fit."""
     rw, rh = region
     for strip in (0.0, SCALEBAR_STRIP):
-        if option.kind == "right":
-            avail = (rw - option.width - GAP_IN, rh - strip)
-            if option.height > rh or avail[0] <= 0.5:
-                return None
-        elif option.kind == "below":
-            avail = (rw, rh - strip - option.height - GAP_IN)
-            if option.width > rw or avail[1] <= 0.5:
-                return None
+        if kind == "right":
+            avail = (rw - GAP_IN - LEGEND_SIDE_WIDTH, rh - strip)
+        elif kind == "below":
+            avail = (rw, rh - strip - GAP_IN - LEGEND_BELOW_HEIGHT)
         else:
             avail = (rw, rh - strip)
-        scale = _region_scale(avail, frame)
-        obstacles = list(boxes)
-        corner = None
-        if option.kind == "inside":
-            w, h = option.width / scale, option.height / scale
+        if min(avail) <= 0.5:
+            return None
+        scale = _region_scale(avail, frame0)
+        for _ in range(8):
+            frame, boxes = _place_insets(placer, frame0, specs, scale, avail)
+            new = _region_scale(avail, frame)
+            converged = abs(new - scale) <= 1e-4 * scale
+            scale = new
+            if converged:
+                break
+        corner = legend_box = None
+        if kind == "inside":
+            w, h = LEGEND_INSIDE_SIZE[0] / scale, LEGEND_INSIDE_SIZE[1] / scale
             pad = 0.04 / scale
             for name in LEGEND_CORNERS:
                 box = placer.corners(frame, w, h, pad)[name]
-                if _inside(box, frame) and placer.free(box, obstacles, pad):
-                    corner = name
-                    obstacles.append(box)
+                if _inside(box, frame) and placer.free(box, boxes, pad):
+                    corner, legend_box = name, box
                     break
             if corner is None:
                 return None
         if strip:
-            return _Layout(scale, frame, boxes, option, corner, "below", None, strip)
-        placement = _place_scalebar(placer, frame, obstacles, option, scale)
-        if placement is not None:
-            return _Layout(scale, frame, boxes, option, corner, *placement)
+            placement: tuple[str, Box | None] | None = ("below", None)
+        else:
+            placement = _place_scalebar(placer, frame, boxes, legend_box, scale)
+            if placement is None:
+                continue
+        map_w, map_h = (frame[2] - frame[0]) * scale, (frame[3] - frame[1]) * scale
+        if kind == "right":
+            content = (map_w + GAP_IN + LEGEND_SIDE_WIDTH, map_h + strip)
+        elif kind == "below":
+            content = (max(map_w, min(rw, LEGEND_BELOW_WIDTH)), map_h + strip + GAP_IN + LEGEND_BELOW_HEIGHT)
+        else:
+            content = (map_w, map_h + strip)
+        content = (round(content[0], 6), round(content[1], 6))
+        return _Layout(kind, scale, frame, boxes, corner, legend_box, *placement, strip, content)
     return None
 
 
@@ -807,22 +869,20 @@ def _inside(box: Box, frame: Box) -> bool:
 
 
 def _place_scalebar(
-    placer: _Placer, frame: Box, obstacles: list[Box], option: _LegendOption, scale: float
-) -> tuple[str, Box | None] | None:
-    """Where the scale bar goes without a strip of its own: an empty corner, an empty place along an
-    edge, under a legend beside the map, or beside a legend row below the map. None: needs a strip."""
+    placer: _Placer, frame: Box, inset_boxes: list[Box], legend_box: Box | None, scale: float
+) -> tuple[str, Box] | None:
+    """An empty corner of the frame for the scale bar, else an empty place along an edge; None: needs a
+    strip under the map. The bar keeps clear of inset boxes so that it is not read as theirs."""
     map_w = (frame[2] - frame[0]) * scale
-    map_h = (frame[3] - frame[1]) * scale
     sb_w, sb_h = min(SCALEBAR_SIZE[0], 0.3 * map_w), SCALEBAR_SIZE[1]
     w, h, pad = sb_w / scale, sb_h / scale, 0.03 / scale
+    obstacles = [_grow(b, SCALEBAR_INSET_CLEARANCE / scale) for b in inset_boxes]
+    if legend_box is not None:
+        obstacles.append(legend_box)
     for name in SCALEBAR_CORNERS:
         box = placer.corners(frame, w, h, pad)[name]
         if placer.free(box, obstacles, pad):
             return f"inside {name}", box
-    if option.kind == "right" and map_h - option.height >= sb_h + GAP_IN:
-        return "under legend", None
-    if option.kind == "below" and map_w - option.width >= sb_w + GAP_IN:
-        return "beside legend", None
     inner = (frame[0] + pad, frame[1] + pad, frame[2] - pad, frame[3] - pad)
     edge = [b for b in placer.edge_positions(inner, w, h) if placer.free(b, obstacles, pad)]
     if edge:  # lowest first, then leftmost
@@ -934,35 +994,42 @@ class _LegendBlock:
     """One or more legends laid out as a block: stacked (beside / inside the map) or side by side (below)."""
 
     SPACING = 0.18  # inches between the legends of a block
-    STACK_WIDTHS = (1.7, 2.3)  # label wrap widths tried for stacked legends (inches)
-    ROW_WIDTHS = (1.6, 2.4, 3.4)  # ... and for legends in a row below the map
+    LABEL_WIDTHS = (1.2, 1.45, 1.7, 1.95, 2.2, 2.4, 2.8, 3.4)  # label wrap widths tried (inches)
+    ROW_TITLE_WIDTH = 2.8  # title wrap width of legends side by side (inches)
 
     def __init__(self, fig: Figure, specs: Sequence[_LegendSpec]):
         self.fig = fig
         self.specs = list(specs)
         self._sizes: dict[tuple, tuple[float, float]] = {}  # measured legends by wrapped text and columns
 
-    def variants(self, max_width: float) -> list[_LegendOption]:
-        """Measured candidate arrangements: stacked (right / inside) and rows of 1–4 columns (below)."""
-        options: list[_LegendOption] = []
-        seen: set[tuple] = set()
-        for lw in self.STACK_WIDTHS:
-            arr = _Arrangement(False, (1,) * len(self.specs), lw, max(2.1, lw))
-            size = self._measure(arr)
-            if size in seen:
-                continue
-            seen.add(size)
-            options.append(_LegendOption("right", *size, key=arr))
-            options.append(_LegendOption("inside", *size, key=arr))
-        for ncol in (1, 2, 3, 4):
-            ncols = tuple(min(ncol, len(s.labels)) if i == 0 else 1 for i, s in enumerate(self.specs))
-            for lw in self.ROW_WIDTHS:
-                arr = _Arrangement(True, ncols, lw, max(2.8, lw))
-                w, h = self._measure(arr)
-                if w <= max_width and ("row", w, h) not in seen:
-                    seen.add(("row", w, h))
-                    options.append(_LegendOption("below", w, h, key=arr))
-        return options
+    def arrangements(self, kind: str, width: float) -> list[_Arrangement]:
+        """Candidate arrangements for a legend area: stacked (right / inside), in a row of 1–4 columns (below
+        / inside)."""
+        arrangements = []
+        n = len(self.specs)
+        if kind in ("right", "inside"):
+            arrangements += [_Arrangement(False, (1,) * n, lw, width) for lw in self.LABEL_WIDTHS]
+        if kind in ("below", "inside"):
+            for ncol in (1, 2, 3, 4):
+                ncols = tuple(min(ncol, len(s.labels)) if i == 0 else 1 for i, s in enumerate(self.specs))
+                title_w = min(width, self.ROW_TITLE_WIDTH)
+                arrangements += [_Arrangement(True, ncols, lw, max(title_w, lw)) for lw in self.LABEL_WIDTHS]
+        return list(dict.fromkeys(arrangements))
+
+    def fit(self, kind: str, width: float, height: float) -> tuple[_Arrangement, tuple[float, float], bool]:
+        """The arrangement for an area of width x height inches: among those that fit, the lowest (then the
+        narrowest); when none fits, the one that overflows least. Returns it, its size and whether it fits."""
+        measured = [(arr, self._measure(arr)) for arr in self.arrangements(kind, width)]
+        eps = 1e-6
+        fitting = [(a, s) for a, s in measured if s[0] <= width + eps and s[1] <= height + eps]
+        if fitting:
+            arr, size = min(fitting, key=lambda m: (m[1][1], m[1][0]))
+            return arr, size, True
+        arr, size = min(
+            measured,
+            key=lambda m: (round(max(m[1][0] - width, 0.0) + max(m[1][1] - height, 0.0), 4), m[1][1], m[1][0]),
+        )
+        return arr, size, False
 
     def _measure(self, arr: _Arrangement) -> tuple[float, float]:
         sizes = []
@@ -978,9 +1045,8 @@ class _LegendBlock:
             return round(sum(w for w, _ in sizes) + gaps, 4), round(max(h for _, h in sizes), 4)
         return round(max(w for w, _ in sizes), 4), round(sum(h for _, h in sizes) + gaps, 4)
 
-    def place(self, option: _LegendOption, x: float, y_top: float) -> list[Legend]:
-        """Build the chosen arrangement with its upper-left corner at (x, y_top) inches."""
-        arr: _Arrangement = option.key
+    def place(self, arr: _Arrangement, x: float, y_top: float) -> list[Legend]:
+        """Build the arrangement with its upper-left corner at (x, y_top) inches."""
         legends = []
         for spec, ncol in zip(self.specs, arr.ncols):
             leg = spec.build(self.fig, ncol, arr.label_width, arr.title_width)

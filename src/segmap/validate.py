@@ -85,6 +85,37 @@ def _duplicates(codes: pd.Series, file: str, column: str, ident_is_code: bool = 
     return problems
 
 
+def _check_header(frame: pd.DataFrame, required: list[str], file: str, role: str, rows_name: str) -> None:
+    """Stop at once when required columns are missing or there are no data rows."""
+    problems = _missing_columns(frame, required, file, role)
+    if problems:
+        raise InputError(problems)
+    if frame.empty:
+        raise InputError(Problem(file, f"has a header but no {rows_name}"))
+
+
+def _empty_codes(codes: pd.Series, file: str, column: str, what: str,
+                 ids: pd.Series | None = None) -> list[Problem]:
+    """A problem for every row whose code is empty."""
+    return [Problem(file, f"{what} is empty", column, int(row), None if ids is None else _id(ids.loc[row]))
+            for row in codes.index[codes.isna() | (codes == "")]]
+
+
+def _parse_counts(frame: pd.DataFrame, out: pd.DataFrame, total: str, group: str, file: str, ids: pd.Series,
+                  thousands: str | None) -> list[Problem]:
+    """Parse the total and group count columns into ``out``; check 0 <= group <= total."""
+    problems = []
+    for column in (total, group):
+        parsed = parse_count(frame[column], thousands)
+        problems += _count_problems(frame, column, parsed, file, ids)
+        out[column] = parsed
+    valid = (out[total] >= 0).fillna(False) & (out[group] >= 0).fillna(False)
+    for row in out.index[valid & (out[group] > out[total])]:
+        problems.append(Problem(file, f"{group} ({out.at[row, group]:g}) is larger than {total} "
+                                f"({out.at[row, total]:g})", group, int(row), _id(ids.loc[row])))
+    return problems
+
+
 def validate_schools(frame: pd.DataFrame, file: str, thousands: str | None = None) -> pd.DataFrame:
     """Check the schools table and return it typed, with the canonical columns in order.
 
@@ -92,34 +123,19 @@ def validate_schools(frame: pd.DataFrame, file: str, thousands: str | None = Non
     non-empty; ``pupils_total`` and ``pupils_group`` whole numbers with 0 <= group <= total;
     ``lon``/``lat`` numeric within WGS84 ranges when given.
     """
-    problems = _missing_columns(frame, SCHOOL_REQUIRED, file, "schools")
-    if problems:
-        raise InputError(problems)
-    if frame.empty:
-        raise InputError(Problem(file, "has a header but no schools"))
+    _check_header(frame, SCHOOL_REQUIRED, file, "schools", "schools")
     out = pd.DataFrame(index=frame.index)
     out["school_id"] = clean_code(frame["school_id"])
-    for row in out.index[out["school_id"].isna() | (out["school_id"] == "")]:
-        problems.append(Problem(file, "school id is empty", "school_id", int(row)))
+    problems = _empty_codes(out["school_id"], file, "school_id", "school id")
     problems += _duplicates(out["school_id"], file, "school_id")
     ids = out["school_id"]
     out["school_name"] = (frame["school_name"].astype("string").str.strip()
                           if "school_name" in frame else ids)
     out["municipality_code"] = clean_code(frame["municipality_code"])
-    for row in out.index[out["municipality_code"].isna() | (out["municipality_code"] == "")]:
-        problems.append(Problem(file, "municipality code is empty", "municipality_code", int(row),
-                                _id(ids.loc[row])))
+    problems += _empty_codes(out["municipality_code"], file, "municipality_code", "municipality code", ids)
     out["settlement"] = (frame["settlement"].astype("string").str.strip()
                          if "settlement" in frame else pd.Series(pd.NA, index=frame.index, dtype="string"))
-    for column in ("pupils_total", "pupils_group"):
-        parsed = parse_count(frame[column], thousands)
-        problems += _count_problems(frame, column, parsed, file, ids)
-        out[column] = parsed
-    both = (out["pupils_total"] >= 0).fillna(False) & (out["pupils_group"] >= 0).fillna(False)
-    for row in out.index[both & (out["pupils_group"] > out["pupils_total"])]:
-        problems.append(Problem(
-            file, f"pupils_group ({out.at[row, 'pupils_group']:g}) is larger than pupils_total "
-            f"({out.at[row, 'pupils_total']:g})", "pupils_group", int(row), _id(ids.loc[row])))
+    problems += _parse_counts(frame, out, "pupils_total", "pupils_group", file, ids, thousands)
     for column, low, high in (("lon", -180, 180), ("lat", -90, 90)):
         if column in frame:
             values = pd.to_numeric(frame[column].astype("string").str.strip().str.replace(",", ".", regex=False),
@@ -141,31 +157,18 @@ def validate_schools(frame: pd.DataFrame, file: str, thousands: str | None = Non
 
 def validate_census(frame: pd.DataFrame, file: str, thousands: str | None = None) -> pd.DataFrame:
     """Check the census table: one row per municipality with its region and population counts."""
-    problems = _missing_columns(frame, CENSUS_REQUIRED, file, "census")
-    if problems:
-        raise InputError(problems)
-    if frame.empty:
-        raise InputError(Problem(file, "has a header but no municipalities"))
+    _check_header(frame, CENSUS_REQUIRED, file, "census", "municipalities")
     out = pd.DataFrame(index=frame.index)
     out["municipality_code"] = clean_code(frame["municipality_code"])
     codes = out["municipality_code"]
-    for row in out.index[codes.isna() | (codes == "")]:
-        problems.append(Problem(file, "municipality code is empty", "municipality_code", int(row)))
+    problems = _empty_codes(codes, file, "municipality_code", "municipality code")
     problems += _duplicates(codes, file, "municipality_code")
     out["municipality_name"] = frame["municipality_name"].astype("string").str.strip()
     out["region_code"] = clean_code(frame["region_code"])
-    for row in out.index[out["region_code"].isna() | (out["region_code"] == "")]:
-        problems.append(Problem(file, "region code is empty", "region_code", int(row), _id(codes.loc[row])))
+    problems += _empty_codes(out["region_code"], file, "region_code", "region code", codes)
     out["region_name"] = (frame["region_name"].astype("string").str.strip()
                           if "region_name" in frame else out["region_code"])
-    for column in ("population_total", "population_group"):
-        parsed = parse_count(frame[column], thousands)
-        problems += _count_problems(frame, column, parsed, file, codes)
-        out[column] = parsed
-    both = (out["population_total"] >= 0).fillna(False) & (out["population_group"] >= 0).fillna(False)
-    for row in out.index[both & (out["population_group"] > out["population_total"])]:
-        problems.append(Problem(file, "population_group is larger than population_total",
-                                "population_group", int(row), _id(codes.loc[row])))
+    problems += _parse_counts(frame, out, "population_total", "population_group", file, codes, thousands)
     if problems:
         raise InputError(problems)
     out["population_total"] = out["population_total"].astype("int64")
