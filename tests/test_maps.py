@@ -205,8 +205,16 @@ def test_choropleth_without_counts_and_all_nan(mainland):
 
 
 def test_undefined_hatch_is_light_visible_and_matches_legend(mainland):
-    """Undefined areas: a light texture (no dark moiré on many small areas), yet visibly hatched."""
+    """Undefined areas: a light texture (no dark moiré on many small areas), yet clearly hatched."""
     from segmap.maps import HATCH_COLOR, HATCH_WIDTH, UNDEFINED_FACE, UNDEFINED_HATCH
+
+    # Medium-grey lines of about 0.4 pt, 3-4.5 pt apart (matplotlib draws 6 lines per inch per "/"),
+    # on a very light face.
+    assert set(UNDEFINED_HATCH) == {"/"} and 3.0 <= 72 / (6 * len(UNDEFINED_HATCH)) <= 4.5
+    assert 0.35 <= HATCH_WIDTH <= 0.5
+    grey = matplotlib.colors.to_rgb(HATCH_COLOR)
+    assert np.ptp(grey) < 1e-9 and 0.4 <= grey[0] <= 0.6
+    assert min(matplotlib.colors.to_rgb(UNDEFINED_FACE)) >= 0.94
 
     areas = mainland.assign(dissimilarity=np.nan)
     with map_style():
@@ -230,8 +238,8 @@ def test_undefined_hatch_is_light_visible_and_matches_legend(mainland):
     rows = slice(int(height - bb.y0 - 0.7 * bb.height), int(height - bb.y0 - 0.3 * bb.height))
     cols = slice(int(bb.x0 + 0.3 * bb.width), int(bb.x0 + 0.7 * bb.width))
     luminance = pixels[rows, cols] @ np.array([0.2126, 0.7152, 0.0722])
-    assert luminance.mean() > 0.9
-    assert np.percentile(luminance, 5) < 0.8
+    assert luminance.mean() > 0.88
+    assert np.percentile(luminance, 5) < 0.7
 
 
 @pytest.fixture(scope="module")
@@ -371,6 +379,112 @@ def test_insets_excluded_from_main_extent(with_insets, n_insets):
     for i, a in enumerate(inset_boxes):
         for b in inset_boxes[i + 1 :] + boxes:
             assert not a.intersects(b)
+
+
+def _box_in_main_data(mf: MapFigure, ax) -> tuple[float, float, float, float]:
+    """Extent of an axes (e.g. an inset) in data coordinates of the main frame (after a draw)."""
+    bb = ax.get_window_extent().transformed(mf.main_ax.transData.inverted())
+    return bb.x0, bb.y0, bb.x1, bb.y1
+
+
+def _l_shaped_with_insets(with_insets):
+    """The mainland of ``with_insets`` without its upper-right quarter: an empty corner far from every inset."""
+    areas, insets = with_insets
+    codes = areas["municipality_code"]
+    upper_right = codes.str.startswith("A") & (codes.str[1:3].astype(int) >= 7) & (codes.str[3:5].astype(int) >= 5)
+    return areas[~upper_right].reset_index(drop=True), insets
+
+
+def test_insets_sit_towards_their_true_position(with_insets):
+    """South-west archipelago lower left, the exclaves south of the mainland at the bottom, even though the
+    upper-right corner is empty (and would not cost any map scale)."""
+    areas, insets = _l_shaped_with_insets(with_insets)
+    for build in (_build_choropleth, lambda a, **kw: _build_points(a, _schools(a), **kw)):
+        with map_style():
+            mf = build(areas, insets=insets)
+            mf.figure.canvas.draw()
+        x0, x1 = mf.main_ax.get_xlim()
+        y0, y1 = mf.main_ax.get_ylim()
+        tol = 0.01 * max(x1 - x0, y1 - y0)
+        boxes = {ax.texts[0].get_text(): _box_in_main_data(mf, ax) for ax in mf.inset_axes}
+        canary = boxes["Canary Islands"]
+        assert canary[0] <= x0 + tol and canary[1] <= y0 + tol  # lower-left corner of the frame
+        for label in ("Ceuta", "Melilla"):
+            assert boxes[label][1] <= y0 + tol, label  # on the bottom edge
+        assert boxes["Ceuta"][0] < boxes["Melilla"][0]  # west to east as on the ground
+        for b in boxes.values():  # none in the empty upper-right corner
+            assert (b[1] + b[3]) / 2 < (y0 + y1) / 2
+
+
+def test_same_layout_on_every_map_of_the_same_areas(with_insets):
+    """Whatever their legends say, the choropleths and the school map of the same areas share figure size,
+    map scale and position, inset boxes and scale bar (so the maps of a report can be compared page to page)."""
+    from matplotlib_scalebar.scalebar import ScaleBar
+
+    areas, insets = with_insets
+    long_undefined = "Not defined: fewer than two schools, no Roma pupils or only Roma pupils in the municipality"
+    long_categories = {
+        "severe": "Severely segregated (≥ 80%) (1,234)",
+        "segregated": "Segregated (50% to under 80%) (2,345)",
+        "no_alternative": "Above the threshold, only school of its settlement or municipality (12)",
+        "below_threshold": "Other schools (18,820)",
+    }
+    for case_areas, case_insets in ((areas, insets), (areas[areas["municipality_code"].str.startswith("A")], [])):
+        figures = []
+        with map_style():
+            figures.append(_build_choropleth(case_areas, "group_share", legend_title="Share\nof Roma pupils",
+                                             insets=case_insets, footnote="Synthetic data"))
+            figures.append(_build_choropleth(case_areas, undefined_label=long_undefined, insets=case_insets,
+                                             footnote="Synthetic data", show_counts=False))
+            figures.append(_build_points(case_areas, _schools(case_areas), category_labels=long_categories,
+                                         other_label="Other", insets=case_insets, footnote="Synthetic data"))
+            layouts = []
+            for mf in figures:
+                mf.figure.canvas.draw()
+                bars = [a for a in mf.main_ax.artists if isinstance(a, ScaleBar)]
+                assert len(bars) == 1
+                layouts.append({
+                    "figsize": tuple(mf.figure.get_size_inches()),
+                    "position": mf.main_ax.get_position().bounds,
+                    "data_to_figure": tuple(mf.main_ax.transData.get_matrix().ravel()),
+                    "limits": (mf.main_ax.get_xlim(), mf.main_ax.get_ylim()),
+                    "insets": [(ax.get_position().bounds, ax.get_xlim(), ax.get_ylim()) for ax in mf.inset_axes],
+                    "scalebar": (mf.scalebar_placement, bars[0].get_bbox_to_anchor(), bars[0].fixed_value),
+                    "legend": mf.legend_placement.split()[0],
+                })
+        assert len({len(layout["insets"]) for layout in layouts}) == 1
+        # The legends do differ (so the test is not trivially true) ...
+        assert len({round(mf.legends[0].get_window_extent().width, 1) for mf in figures}) > 1
+        # ... yet the map is drawn at the same scale and place on every map.
+        for layout in layouts[1:]:
+            assert layout == layouts[0]
+
+
+def test_legend_larger_than_its_area_warns(mainland):
+    """A legend that cannot fit its reserved area is still drawn (the figure grows) with a warning."""
+    classes = IndicatorClasses(tuple(np.linspace(0, 1, 41)), percent=False)
+    areas = mainland.assign(many=np.linspace(0, 1, len(mainland)))
+    with map_style(), pytest.warns(UserWarning, match="larger than the area reserved"):
+        mf = build_choropleth_figure(areas, "many", classes, legend_title="Many classes", undefined_label=UNDEFINED,
+                                     figsize=(5.0, 4.0))
+    assert len(mf.legend_texts()) == 42
+
+
+def test_region_borders_stand_out(with_insets):
+    """Region borders are darker and several times wider than municipality borders, on every choropleth."""
+    areas, insets = with_insets
+    outline = areas.dissolve("region_code").reset_index()[["region_code", "geometry"]]
+    with map_style():
+        mf = _build_choropleth(areas, outline=outline, insets=insets)
+    for ax in [mf.main_ax, *mf.inset_axes]:
+        borders = [c for c in ax.collections if c.get_zorder() == 3.0]
+        fills = [c for c in ax.collections if c.get_zorder() in (1.0, 1.1)]
+        assert borders and fills
+        region_width = max(float(w) for c in borders for w in c.get_linewidths())
+        municipal_width = max(float(w) for c in fills for w in c.get_linewidths())
+        assert region_width >= 0.7 and region_width >= 3 * municipal_width
+        rgb = matplotlib.colors.to_rgba_array(borders[0].get_edgecolor())[0, :3]
+        assert rgb @ np.array([0.2126, 0.7152, 0.0722]) < 0.2
 
 
 def test_inset_limits_show_their_areas(with_insets):

@@ -13,13 +13,18 @@ Cartographic conventions (national statistical atlas style):
 
 * colour-blind-safe sequential ColorBrewer palettes, one colour per class; every class is shown in the
   legend, even if no area falls into it, optionally with the number of areas;
-* undefined values: very light grey with thin grey hatching and their own legend entry;
-* thin municipality borders (thinner when municipalities are small on the page), thicker region outlines;
+* undefined values: very light grey with medium-grey hatching and their own legend entry;
+* thin white municipality borders (thinner when municipalities are small on the page), much wider
+  near-black region outlines;
 * far-away territories (Canary Islands, Ceuta, Melilla ...) drawn in framed insets placed in empty space
-  near their true position; they are excluded from the main frame's extent;
-* the legend goes beside, below or inside the map frame — whichever gives the largest map without
-  covering land; a scale bar in km sits in an empty corner; no title (the report prints titles) and every
-  piece of text comes from the arguments so that reports can be translated.
+  on the side of their true position (the Canary Islands lower left, Ceuta and Melilla at the bottom),
+  extending the frame there when needed; they are excluded from the main frame's extent;
+* one layout for all maps of the same areas: the legend goes in an area of fixed size beside, below or
+  inside the map frame (whichever gives the largest map without covering land), so that figure size, map
+  scale and position, inset boxes and the scale bar follow from the geometry alone and are identical on the
+  choropleths and the school map of a report, whatever their legends say; a scale bar in km sits in an
+  empty corner; no title (the report prints titles) and every piece of text comes from the arguments so
+  that reports can be translated.
 
 Output is PNG (200 dpi) or SVG (polygons and points rasterised at 200 dpi, text kept as ``<text>``),
 byte-for-byte deterministic, written atomically. Figures are created with :class:`matplotlib.figure.Figure`
@@ -29,13 +34,14 @@ configuration and backend are never touched.
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import tempfile
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -83,18 +89,22 @@ MUTED_TEXT_COLOR = "#595959"
 
 BORDER_COLOR = "#ffffff"  # municipality borders
 BORDER_WIDTH_RANGE = (0.08, 0.25)  # pt; thinner when municipalities are small on the page
-OUTLINE_COLOR = "#4d4d4d"  # region borders
-OUTLINE_WIDTH = 0.5  # pt
+# Region borders: near-black and about four times as wide as the (white) municipality borders, so that they
+# stand out on every class, the darkest included, also on large municipalities (Bulgaria) and in print.
+OUTLINE_COLOR = "#1f1f1f"
+OUTLINE_WIDTH = 0.8  # pt
 LEGEND_EDGE_COLOR = "#8c8c8c"
 
-# Undefined areas: a very light grey with thin, mid-grey diagonals 3 pt apart ("////": 4 x 6 lines per
-# inch). On thousands of tiny municipalities (Spain) a denser or darker hatch merges into a grey moiré
-# that outweighs the classed areas; this one stays a light texture but is still clearly hatched, and the
-# legend patch uses the same face, pattern, colour and width.
-UNDEFINED_FACE = "#f0f0f0"
-UNDEFINED_HATCH = "////"
-HATCH_COLOR = "#a6a6a6"
-HATCH_WIDTH = 0.3  # pt
+# Undefined areas: a very light grey with medium-grey diagonals, 0.4 pt wide, 4 pt apart along the axes
+# ("///": 18 lines per inch; 2.8 pt apart across the lines). Clearly hatched on large municipalities and at
+# print-preview resolution (~70 dpi), while on thousands of tiny municipalities (Spain) it stays a texture
+# that does not outweigh the classed areas: denser hatching ("/////", 2.4 pt apart, on a darker face) turned
+# into a grey moiré there, lighter hatching (0.3 pt, light grey) was barely visible. The legend patch uses
+# the same face, pattern, colour and width.
+UNDEFINED_FACE = "#f5f5f5"
+UNDEFINED_HATCH = "///"
+HATCH_COLOR = "#808080"
+HATCH_WIDTH = 0.4  # pt
 
 BASE_FACE = "#ebebe8"  # municipality base under school points
 BASE_OUTLINE_COLOR = "#8c8c8c"
@@ -293,7 +303,7 @@ class MapFigure:
     inset_axes: list[Axes]
     legends: list[Legend]
     legend_placement: str  # "right", "below" or "inside <corner>"
-    scalebar_placement: str  # "inside <corner>", "inside edge", "under legend", "beside legend", "below"
+    scalebar_placement: str  # "inside <corner>", "inside edge" or "below" (a strip under the map)
     class_counts: list[int] = field(default_factory=list)
 
     def legend_texts(self) -> list[str]:
@@ -420,11 +430,6 @@ class _Frame:
         x0, y0, x1, y1 = self.extent
         return x1 - x0, y1 - y0
 
-    @property
-    def centre(self) -> tuple[float, float]:
-        x0, y0, x1, y1 = self.extent
-        return (x0 + x1) / 2, (y0 + y1) / 2
-
 
 def _split_frames(
     areas: gpd.GeoDataFrame,
@@ -543,6 +548,7 @@ LEGEND_KINDS = ("right", "below", "inside")  # in order of preference at (nearly
 
 INSET_GAP_IN = 0.05  # inches between inset boxes, land and each other
 INSET_MAX_DETOUR = 0.25  # an inset may cost this share of the map scale to sit on the side of its true position
+INSET_SHRINK = (1.0, 0.85, 0.7)  # sizes an inset may take (relative) when that saves map scale
 
 
 @dataclass
@@ -553,8 +559,23 @@ class _InsetSpec:
     factor: float  # inset scale relative to the main scale
     label_w: float  # inches
     label_h: float  # inches
-    scalebar: bool  # own scale bar when drawn at another scale than the main map
     pad: float = 0.05  # inches
+    min_scale_size: float = 0.0  # smallest size (metres of the main frame) of the inset's larger side
+
+    @property
+    def scalebar(self) -> bool:
+        """Own scale bar when drawn at another scale than the main map."""
+        return abs(self.factor - 1) > 0.02
+
+    def shrunk(self) -> list[_InsetSpec]:
+        """This inset at its full size and at the smaller sizes it may take to fit its conventional place."""
+        w, h = self.frame.size
+        out = [self]
+        for shrink in INSET_SHRINK[1:]:
+            factor = self.factor * shrink
+            if max(w, h) * factor >= self.min_scale_size:
+                out.append(replace(self, factor=factor))
+        return out
 
     def strip_below(self) -> float:
         """Height (inches) kept free at the bottom of the box for the inset's scale bar."""
@@ -577,6 +598,7 @@ class _Layout:
     scale: float  # inches per metre in the main frame
     frame: Box  # main frame extent (data units)
     inset_boxes: list[Box]  # data units of the main frame
+    insets: list[_InsetSpec]  # the insets at the size they are drawn
     legend_corner: str | None  # for "inside" legends
     legend_box: Box | None  # data units, for "inside" legends
     scalebar: str  # "inside <corner>", "inside edge" or "below"
@@ -614,6 +636,18 @@ class _Placer:
                 return False
         return self.tree.query(shapely.box(x0, y0, x1, y1), predicate="intersects").size == 0
 
+    def free_boxes(self, boxes: Sequence[Box], obstacles: Sequence[Box], gap: float) -> list[Box]:
+        """The boxes that are free (see :meth:`free`), in their order; one spatial query for all."""
+        if not boxes:
+            return []
+        b = np.asarray(boxes, dtype=float) + np.array([-gap, -gap, gap, gap])
+        ok = np.ones(len(b), dtype=bool)
+        for o in obstacles:
+            ok &= ~((b[:, 0] < o[2]) & (o[0] < b[:, 2]) & (b[:, 1] < o[3]) & (o[1] < b[:, 3]))
+        hits, _ = self.tree.query(shapely.box(b[:, 0], b[:, 1], b[:, 2], b[:, 3]), predicate="intersects")
+        ok[hits] = False
+        return [box for box, keep in zip(boxes, ok) if keep]
+
     @staticmethod
     def corners(frame: Box, w: float, h: float, inset: float = 0.0) -> dict[str, Box]:
         """Boxes of size w x h in the four corners of the frame (pulled in by ``inset``)."""
@@ -626,7 +660,7 @@ class _Placer:
         }
 
     @staticmethod
-    def edge_positions(frame: Box, w: float, h: float, steps: int = 16) -> list[Box]:
+    def edge_positions(frame: Box, w: float, h: float, steps: int = 24) -> list[Box]:
         """Boxes of size w x h touching the frame's edges, at ``steps + 1`` positions along each edge."""
         x0, y0, x1, y1 = frame
         if w > x1 - x0 or h > y1 - y0:
@@ -650,34 +684,36 @@ def _grow(box: Box, d: float) -> Box:
 
 @dataclass(frozen=True)
 class _InsetTarget:
-    """Where an inset belongs: the side(s) of the main frame towards its true position.
+    """Where an inset belongs: against the edge(s) of the main frame towards its true position.
 
-    ``anchor`` is the true centre pulled onto the frame (the Canary Islands: the frame's lower-left corner;
-    Ceuta: the bottom edge below the Strait). A box is on the right side when its centre lies in the half
-    (quarter) of the frame that faces the true position; insets lying within the frame's span on an axis
-    are not restricted on that axis.
+    ``anchor`` is the true centre pulled onto the original frame (the Canary Islands: its lower-left corner;
+    Ceuta: the bottom edge below the Strait). A box is on the inset's side when it touches every edge of
+    the frame beyond which the inset lies: the bottom edge for Ceuta and Melilla, the lower-left corner for
+    the Canary Islands. Insets within the frame's span on an axis are not restricted on that axis.
     """
 
     anchor: tuple[float, float]
-    centre: tuple[float, float]
-    frame: Box
+    beyond: tuple[int, int]  # -1: left of / below the frame, +1: right of / above it, 0: within its span
 
     @classmethod
     def of(cls, frame: Box, extent: Box) -> _InsetTarget:
         cx, cy = (extent[0] + extent[2]) / 2, (extent[1] + extent[3]) / 2
         anchor = (min(max(cx, frame[0]), frame[2]), min(max(cy, frame[1]), frame[3]))
-        return cls(anchor, (cx, cy), frame)
+        bx = -1 if cx < frame[0] else 1 if cx > frame[2] else 0
+        by = -1 if cy < frame[1] else 1 if cy > frame[3] else 0
+        return cls(anchor, (bx, by))
 
     def distance(self, box: Box) -> float:
         return math.hypot((box[0] + box[2]) / 2 - self.anchor[0], (box[1] + box[3]) / 2 - self.anchor[1])
 
-    def on_side(self, box: Box) -> bool:
-        x0, y0, x1, y1 = self.frame
-        bx, by = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
-        cx, cy = self.centre
-        mx, my = (x0 + x1) / 2, (y0 + y1) / 2
+    def on_side(self, box: Box, frame: Box) -> bool:
+        eps = 1e-6 * max(frame[2] - frame[0], frame[3] - frame[1])
+        bx, by = self.beyond
         return not (
-            (cx < x0 and bx > mx) or (cx > x1 and bx < mx) or (cy < y0 and by > my) or (cy > y1 and by < my)
+            (bx < 0 and box[0] > frame[0] + eps)
+            or (bx > 0 and box[2] < frame[2] - eps)
+            or (by < 0 and box[1] > frame[1] + eps)
+            or (by > 0 and box[3] < frame[3] - eps)
         )
 
 
@@ -687,37 +723,80 @@ def _place_insets(
     specs: Sequence[_InsetSpec],
     scale: float,
     region: tuple[float, float],
-) -> tuple[Box, list[Box]]:
+) -> tuple[Box, list[Box], list[_InsetSpec]]:
     """Place inset boxes in empty space on the side of their true position; grow the frame when none is free.
 
     Each inset goes to the free position nearest its anchor (see :class:`_InsetTarget`) among those on the
     side of its true position — the Canary Islands lower left, Ceuta and Melilla at the bottom. When no such
-    position is free, the frame is extended on that side by the smallest amount that frees one (the side
-    and position that cost the least map scale). Only when that would cost more than INSET_MAX_DETOUR of the
-    scale does the inset go to a free position elsewhere.
+    position is free, the frame is extended on that side by the smallest amount that frees one; the inset
+    may then be drawn smaller (INSET_SHRINK) when that costs clearly less map scale. Only when even that
+    costs more than INSET_MAX_DETOUR of the scale does the inset go to a free position elsewhere.
+    When a later inset extends the frame, an earlier one may no longer touch its edges (the Canary Islands
+    above a strip added below the mainland for Ceuta), or an earlier extension may have become needless:
+    the insets are then placed again, starting from the original frame grown on each subset of the sides
+    extended in the first pass. The result with the most insets against their edges wins, then the one with
+    the largest map. Returns the frame, the boxes and the inset specs with the factor each is drawn at.
     """
-    frame = frame0
+    targets = [_InsetTarget.of(frame0, spec.frame.extent) for spec in specs]
+    reference = _region_scale(region, frame0)
+
+    def run(start: Box) -> tuple[tuple[int, float], tuple[Box, list[Box], list[_InsetSpec]]]:
+        frame, boxes, placed = _place_insets_once(placer, frame0, start, specs, scale, region)
+        on_side = sum(t.on_side(b, frame) for t, b in zip(targets, boxes))
+        return (on_side, round(_region_scale(region, frame) / reference, 6)), (frame, boxes, placed)
+
+    results = [run(frame0)]
+    extended = results[0][1][0]
+    grown = [i for i in range(4) if extended[i] != frame0[i]]
+    for n in range(1, len(grown) + 1):
+        for sides in itertools.combinations(grown, n):
+            results.append(run(tuple(extended[i] if i in sides else frame0[i] for i in range(4))))
+    return max(results, key=lambda r: r[0])[1]  # the first of equally good results
+
+
+def _place_insets_once(
+    placer: _Placer,
+    frame0: Box,
+    frame: Box,
+    specs: Sequence[_InsetSpec],
+    scale: float,
+    region: tuple[float, float],
+) -> tuple[Box, list[Box], list[_InsetSpec]]:
+    """One pass of :func:`_place_insets`, starting from ``frame`` (``frame0``: the frame of the main areas)."""
     boxes: list[Box] = []
+    placed: list[_InsetSpec] = []
     gap = INSET_GAP_IN / scale
     for spec in specs:
-        bw, bh = (v / scale for v in spec.box_inches(scale))
         target = _InsetTarget.of(frame0, spec.frame.extent)
-        free = [b for b in placer.edge_positions(frame, bw, bh) if placer.free(b, boxes, gap)]
-        preferred = [b for b in free if target.on_side(b)]
-        if preferred:
-            boxes.append(min(preferred, key=target.distance))
-            continue
-        extended = _extend_for_box(placer, frame, bw, bh, boxes, gap, region, target, on_side=True)
-        if extended is not None and (
-            not free or _region_scale(region, extended[0]) >= (1 - INSET_MAX_DETOUR) * _region_scale(region, frame)
-        ):
-            frame, box = extended
-        elif free:
-            box = min(free, key=target.distance)
+        reference = _region_scale(region, frame)
+        options = []  # (scale ratio, spec, frame, box) on the side of the true position
+        for sized in spec.shrunk():
+            bw, bh = (v / scale for v in sized.box_inches(scale))
+            free = placer.free_boxes(placer.edge_positions(frame, bw, bh), boxes, gap)
+            preferred = [b for b in free if target.on_side(b, frame)]
+            if preferred:
+                options.append((1.0, sized, frame, min(preferred, key=target.distance)))
+                break  # free without extending the frame: no smaller size needed
+            extended = _extend_for_box(placer, frame, bw, bh, boxes, gap, region, target, on_side=True)
+            if extended is not None:
+                options.append((_region_scale(region, extended[0]) / reference, sized, *extended))
+        best = max((o[0] for o in options), default=0.0)
+        if best >= 1 - INSET_MAX_DETOUR:
+            # The largest size within 2 % of the best map scale.
+            _, sized, frame, box = next(o for o in options if o[0] >= best - 0.02)
         else:
-            frame, box = _extend_for_box(placer, frame, bw, bh, boxes, gap, region, target, on_side=False)
+            sized = spec
+            bw, bh = (v / scale for v in spec.box_inches(scale))
+            free = placer.free_boxes(placer.edge_positions(frame, bw, bh), boxes, gap)
+            if free:
+                box = min(free, key=target.distance)
+            elif options:
+                _, sized, frame, box = max(options, key=lambda o: o[0])
+            else:
+                frame, box = _extend_for_box(placer, frame, bw, bh, boxes, gap, region, target, on_side=False)
         boxes.append(box)
-    return frame, boxes
+        placed.append(sized)
+    return frame, boxes, placed
 
 
 def _extend_for_box(
@@ -731,13 +810,14 @@ def _extend_for_box(
     target: _InsetTarget,
     on_side: bool,
 ) -> tuple[Box, Box] | None:
-    """Grow the frame on one side just enough for a free box of bw x bh: best scale, then nearest.
+    """Grow the frame on one side just enough for a free box of bw x bh: nearest the inset's anchor among
+    the positions within 2 % of the best map scale.
 
     ``on_side``: only positions on the side of the inset's true position (None when there is none).
     """
     x0, y0, x1, y1 = frame
-    best: tuple | None = None
-    steps = 12
+    found = []  # (scale ratio, distance to the anchor, frame, box)
+    steps = 16
     reference = _region_scale(region, frame)
 
     def candidate(side: str, t: float, d: float) -> tuple[Box, Box]:
@@ -757,28 +837,36 @@ def _extend_for_box(
         y = f[1] + t * (f[3] - f[1] - bh)
         return f, (f[2] - bw, y, f[2], y + bh)
 
+    # Positions (side, t) whose box is free with the full extension; then, for all of them at once, the
+    # smallest extension that keeps the box free (bisection).
+    positions = []
     for side in ("bottom", "left", "right", "top"):
         depth = (bh if side in ("bottom", "top") else bw) + gap
         for t in np.linspace(0.0, 1.0, steps + 1):
             f, b = candidate(side, float(t), depth)
-            if not placer.free(b, boxes, gap) or (on_side and not target.on_side(b)):
-                continue
-            lo, hi = 0.0, depth
-            for _ in range(14):
-                mid = (lo + hi) / 2
-                if placer.free(candidate(side, float(t), mid)[1], boxes, gap):
-                    hi = mid
-                else:
-                    lo = mid
-            f, b = candidate(side, float(t), hi)
-            key = (round(_region_scale(region, f) / reference, 6), -target.distance(b))
-            if best is None or key > best[0]:
-                best = (key, f, b)
-    if best is None:
+            if not on_side or target.on_side(b, f):
+                positions.append((side, float(t), depth, b))
+    free = set(placer.free_boxes([b for *_, b in positions], boxes, gap))
+    positions = [p for p in positions if p[3] in free]
+    lo = np.zeros(len(positions))
+    hi = np.array([depth for _, _, depth, _ in positions])
+    for _ in range(10 if positions else 0):
+        mid = (lo + hi) / 2
+        trial = [candidate(side, t, float(m))[1] for (side, t, _, _), m in zip(positions, mid)]
+        ok = set(placer.free_boxes(trial, boxes, gap))
+        fits = np.array([b in ok for b in trial])
+        hi = np.where(fits, mid, hi)
+        lo = np.where(fits, lo, mid)
+    for (side, t, _, _), d in zip(positions, hi):
+        f, b = candidate(side, t, float(d))
+        found.append((round(_region_scale(region, f) / reference, 6), round(target.distance(b), 3), f, b))
+    if not found:
         if on_side:
             return None
         return candidate("bottom", 0.0, bh + gap)  # a box fully below the frame is always free
-    return best[1], best[2]
+    best = max(c[0] for c in found)
+    _, _, f, b = min((c for c in found if c[0] >= best - 0.02), key=lambda c: (c[1], -c[0]))
+    return f, b
 
 
 LEGEND_CORNERS = ("upper right", "lower right", "upper left", "lower left")
@@ -828,7 +916,7 @@ def _layout_for(
             return None
         scale = _region_scale(avail, frame0)
         for _ in range(8):
-            frame, boxes = _place_insets(placer, frame0, specs, scale, avail)
+            frame, boxes, sized = _place_insets(placer, frame0, specs, scale, avail)
             new = _region_scale(avail, frame)
             converged = abs(new - scale) <= 1e-4 * scale
             scale = new
@@ -859,7 +947,7 @@ def _layout_for(
         else:
             content = (map_w, map_h + strip)
         content = (round(content[0], 6), round(content[1], 6))
-        return _Layout(kind, scale, frame, boxes, corner, legend_box, *placement, strip, content)
+        return _Layout(kind, scale, frame, boxes, sized, corner, legend_box, *placement, strip, content)
     return None
 
 
@@ -884,7 +972,7 @@ def _place_scalebar(
         if placer.free(box, obstacles, pad):
             return f"inside {name}", box
     inner = (frame[0] + pad, frame[1] + pad, frame[2] - pad, frame[3] - pad)
-    edge = [b for b in placer.edge_positions(inner, w, h) if placer.free(b, obstacles, pad)]
+    edge = placer.free_boxes(placer.edge_positions(inner, w, h), obstacles, pad)
     if edge:  # lowest first, then leftmost
         return "inside edge", min(edge, key=lambda b: (b[1], b[0]))
     return None
@@ -1002,29 +1090,39 @@ class _LegendBlock:
         self.specs = list(specs)
         self._sizes: dict[tuple, tuple[float, float]] = {}  # measured legends by wrapped text and columns
 
-    def arrangements(self, kind: str, width: float) -> list[_Arrangement]:
-        """Candidate arrangements for a legend area: stacked (right / inside), in a row of 1–4 columns (below
-        / inside)."""
-        arrangements = []
+    def arrangements(self, horizontal: bool, width: float) -> list[_Arrangement]:
+        """Candidate arrangements for a legend area ``width`` inches wide: stacked legends (beside / inside
+        the map), widest labels first; or legends side by side, the first in 1–4 columns (below / inside)."""
         n = len(self.specs)
-        if kind in ("right", "inside"):
-            arrangements += [_Arrangement(False, (1,) * n, lw, width) for lw in self.LABEL_WIDTHS]
-        if kind in ("below", "inside"):
-            for ncol in (1, 2, 3, 4):
-                ncols = tuple(min(ncol, len(s.labels)) if i == 0 else 1 for i, s in enumerate(self.specs))
-                title_w = min(width, self.ROW_TITLE_WIDTH)
-                arrangements += [_Arrangement(True, ncols, lw, max(title_w, lw)) for lw in self.LABEL_WIDTHS]
+        if not horizontal:
+            return [_Arrangement(False, (1,) * n, lw, width) for lw in sorted(self.LABEL_WIDTHS, reverse=True)]
+        arrangements = []
+        title_w = min(width, self.ROW_TITLE_WIDTH)
+        for ncol in (1, 2, 3, 4):
+            ncols = tuple(min(ncol, len(s.labels)) if i == 0 else 1 for i, s in enumerate(self.specs))
+            arrangements += [_Arrangement(True, ncols, lw, max(title_w, lw)) for lw in self.LABEL_WIDTHS]
         return list(dict.fromkeys(arrangements))
 
     def fit(self, kind: str, width: float, height: float) -> tuple[_Arrangement, tuple[float, float], bool]:
-        """The arrangement for an area of width x height inches: among those that fit, the lowest (then the
-        narrowest); when none fits, the one that overflows least. Returns it, its size and whether it fits."""
-        measured = [(arr, self._measure(arr)) for arr in self.arrangements(kind, width)]
+        """The arrangement for an area of width x height inches (the area's kind: "right", "below", "inside").
+
+        Stacked legends (beside or inside the map) with the widest labels that fit; else, below or inside the
+        map, legends side by side: the lowest that fits, then the one with the fewest wrapped lines. When
+        nothing fits, the arrangement that overflows least. Returns it, its size and whether it fits.
+        """
         eps = 1e-6
-        fitting = [(a, s) for a, s in measured if s[0] <= width + eps and s[1] <= height + eps]
-        if fitting:
-            arr, size = min(fitting, key=lambda m: (m[1][1], m[1][0]))
-            return arr, size, True
+
+        def fits(size: tuple[float, float]) -> bool:
+            return size[0] <= width + eps and size[1] <= height + eps
+
+        measured = []
+        for horizontal in {"right": (False,), "below": (True,)}.get(kind, (False, True)):
+            group = [(arr, self._measure(arr)) for arr in self.arrangements(horizontal, width)]
+            fitting = [(a, size) for a, size in group if fits(size)]
+            if fitting:
+                arr, size = min(fitting, key=lambda m: (m[1][1], -m[0].label_width, m[1][0]))
+                return arr, size, True
+            measured += group
         arr, size = min(
             measured,
             key=lambda m: (round(max(m[1][0] - width, 0.0) + max(m[1][1] - height, 0.0), 4), m[1][1], m[1][0]),
@@ -1107,14 +1205,22 @@ def _drop_specks(parts: np.ndarray, min_area: float) -> np.ndarray:
 
 
 def _draw_outline(
-    ax: Axes, frame: _Frame, scale: float, color: str = OUTLINE_COLOR, width: float = OUTLINE_WIDTH
+    ax: Axes, frame: _Frame, scale: float, color: str | None = None, width: float | None = None
 ) -> None:
     """Region borders on top of the municipalities, no fill; specks below (1 pt)² are left out."""
     if frame.outline is None or not len(frame.outline):
         return
     point = 1 / 72 / scale  # one typographic point in metres at this scale
     parts = _drop_specks(frame.outline, point**2)
-    _add_polygons(ax, parts, scale, 3.0, facecolors="none", edgecolors=color, linewidths=width)
+    _add_polygons(
+        ax,
+        parts,
+        scale,
+        3.0,
+        facecolors="none",
+        edgecolors=OUTLINE_COLOR if color is None else color,
+        linewidths=OUTLINE_WIDTH if width is None else width,
+    )
 
 
 def _draw_choropleth_frame(
@@ -1259,7 +1365,7 @@ def _inset_specs(fig: Figure, main: _Frame, frames: Sequence[_Frame]) -> list[_I
         if max(w, h) * factor < min_size:
             factor = min_size / max(w, h)
         label_w = _text_width(frame.label or "", SMALL_SIZE)
-        specs.append(_InsetSpec(frame, factor, label_w, SMALL_SIZE * 1.45 / 72, abs(factor - 1) > 0.02))
+        specs.append(_InsetSpec(frame, factor, label_w, SMALL_SIZE * 1.45 / 72, min_scale_size=min_size))
     return specs
 
 
@@ -1272,7 +1378,11 @@ def _assemble(
     footnote: str | None,
     units: _Units,
 ) -> _Page:
-    """Solve the layout, size the figure to its content and create axes, legends, scale bars, footnote."""
+    """Solve the layout, size the figure to its content and create axes, legends, scale bars, footnote.
+
+    The layout (figure size, map scale and position, inset boxes, scale bar) depends on the geometry, the
+    insets, ``figsize`` and the footnote only; the legends are fitted into the area reserved for them.
+    """
     fig.set_size_inches(figsize)
     region = (figsize[0] - 2 * PAD_IN, figsize[1] - 2 * PAD_IN)
     foot_h = 0.0
@@ -1281,19 +1391,29 @@ def _assemble(
         foot_h = (wrapped.count("\n") + 1) * SMALL_SIZE * 1.3 / 72 + 0.06
         region = (region[0], region[1] - foot_h)
 
-    block = _LegendBlock(fig, legend_specs)
-    options = block.variants(region[0])
     specs = _inset_specs(fig, main, insets)
     frame0 = _pad_extent(main.extent)
     placer = _Placer(_geoms(main.areas))
-    layout = _solve_layout(placer, frame0, specs, options, region)
+    layout = _solve_layout(placer, frame0, specs, region)
+
+    block = _LegendBlock(fig, legend_specs)
+    area_w, area_h = layout.legend_area
+    arrangement, (leg_w, leg_h), fits = block.fit(layout.kind, area_w, area_h)
+    if not fits:
+        warnings.warn(
+            f"the legend ({leg_w:.2f} x {leg_h:.2f} in) is larger than the area reserved for it "
+            f"({area_w:.2f} x {area_h:.2f} in): this map's layout differs from the other maps of the report"
+        )
 
     s = layout.scale
     fx0, fy0, fx1, fy1 = layout.frame
-    map_w, map_h = (fx1 - fx0) * s, (fy1 - fy0) * s
+    map_w, map_h = layout.map_size
     strip = layout.strip
-    opt = layout.legend
-    content_w, content_h = _content_size(layout)
+    content_w, content_h = layout.content
+    if not fits and layout.kind == "right":
+        content_w, content_h = max(content_w, map_w + GAP_IN + leg_w), max(content_h, leg_h)
+    elif not fits and layout.kind == "below":
+        content_w, content_h = max(content_w, leg_w), content_h + max(leg_h - LEGEND_BELOW_HEIGHT, 0.0)
     if footnote:  # re-wrapped to the final content width (may add a line to a narrow figure)
         footnote = _wrap(footnote, content_w, SMALL_SIZE)
         foot_h = (footnote.count("\n") + 1) * SMALL_SIZE * 1.3 / 72 + 0.06
@@ -1313,21 +1433,23 @@ def _assemble(
             map_box[1] + (box[3] - fy0) * s,
         )
 
-    # Legends.
-    if opt.kind == "right":
-        legends = block.place(opt, map_box[2] + GAP_IN, top)
-    elif opt.kind == "below":
-        legends = block.place(opt, PAD_IN, map_box[1] - strip - GAP_IN)
+    # Legends: top-left of their area; inside the frame, in the area's corner.
+    if layout.kind == "right":
+        legends = block.place(arrangement, map_box[2] + GAP_IN, top)
+    elif layout.kind == "below":
+        legends = block.place(arrangement, PAD_IN, map_box[1] - strip - GAP_IN)
     else:
-        lw, lh = opt.width / s, opt.height / s
-        corner_box = to_inches(_Placer.corners(layout.frame, lw, lh, 0.04 / s)[layout.legend_corner])
-        legends = block.place(opt, corner_box[0], corner_box[3])
+        bx0, by0, bx1, by1 = to_inches(layout.legend_box)
+        corner = layout.legend_corner or "upper left"
+        x = bx0 if "left" in corner else bx1 - leg_w
+        y_top = by1 if "upper" in corner else by0 + leg_h
+        legends = block.place(arrangement, x, y_top)
 
     _place_main_scalebar(fig, main_ax, layout, map_box, to_inches, units)
 
     # Insets.
     inset_axes = []
-    for spec, box in zip(specs, layout.inset_boxes):
+    for spec, box in zip(layout.insets, layout.inset_boxes):
         ax, inset_scale = _inset_axes(fig, spec, to_inches(box), s, units)
         inset_axes.append((ax, spec.frame, inset_scale))
 
@@ -1348,18 +1470,10 @@ def _assemble(
 def _place_main_scalebar(fig: Figure, ax: Axes, layout: _Layout, map_box: Box, to_inches, units: _Units) -> None:
     """Draw the main scale bar where the layout put it."""
     map_w = map_box[2] - map_box[0]
-    opt = layout.legend
     if layout.scalebar_box is not None:
         sb = to_inches(layout.scalebar_box)
         fraction = min(0.22, 0.95 * (sb[2] - sb[0]) / map_w)
         _scalebar(ax, fig, (sb[0], sb[1]), fraction, units)
-    elif layout.scalebar == "under legend":
-        fraction = min(0.9 * opt.width, SCALEBAR_SIZE[0] - 0.2) / map_w
-        _scalebar(ax, fig, (map_box[2] + GAP_IN, map_box[1]), fraction, units)
-    elif layout.scalebar == "beside legend":
-        fraction = min(0.22, (SCALEBAR_SIZE[0] - 0.2) / map_w)
-        anchor = (map_box[2], map_box[1] - GAP_IN - opt.height)
-        _scalebar(ax, fig, anchor, fraction, units, location="lower right")
     else:
         fraction = min(0.22, (SCALEBAR_SIZE[0] - 0.2) / map_w)
         _scalebar(ax, fig, (map_box[0], map_box[1] - layout.strip + 0.02), fraction, units)
@@ -1502,7 +1616,7 @@ def build_choropleth_figure(
 
 def _map_figure(page: _Page, counts: list[int]) -> MapFigure:
     layout = page.layout
-    placement = layout.legend.kind if layout.legend.kind != "inside" else f"inside {layout.legend_corner}"
+    placement = layout.kind if layout.kind != "inside" else f"inside {layout.legend_corner}"
     return MapFigure(
         page.fig, page.main_ax, [a for a, _, _ in page.inset_axes], page.legends, placement, layout.scalebar, counts
     )
