@@ -143,3 +143,27 @@ def test_invalid_polygon_is_repaired():
     checked = validate.validate_boundaries(frame, "b.gpkg")
     assert checked.geometry.is_valid.all()
     assert checked.geometry.iloc[0].area == pytest.approx(0.5)
+
+
+def test_spreadsheet_and_zipped_shapefile(tiny_inputs, tmp_path):
+    import zipfile
+
+    import geopandas as gpd
+
+    schools = pd.read_csv(tiny_inputs["schools"], dtype=str)
+    workbook = tmp_path / "schools.xlsx"
+    schools.to_excel(workbook, sheet_name="centros", index=False)
+    read = read_and_validate_schools(workbook, sheet="centros")
+    assert read["school_id"].iloc[0] == "0001" and read["pupils_total"].iloc[0] == 400
+
+    shapefile_dir = tmp_path / "shp"
+    shapefile_dir.mkdir()
+    gpd.read_file(tiny_inputs["boundaries"]).rename(columns={"municipality_code": "NATCODE"}).to_file(
+        shapefile_dir / "munis.shp")
+    archive = tmp_path / "munis.zip"
+    with zipfile.ZipFile(archive, "w") as handle:
+        for part in sorted(shapefile_dir.iterdir()):
+            handle.write(part, part.name)
+    boundaries = validate.validate_boundaries(
+        ingest.read_boundaries({"path": str(archive), "columns": {"municipality_code": "NATCODE"}}), str(archive))
+    assert list(boundaries["municipality_code"])[:2] == ["01001", "01002"]
