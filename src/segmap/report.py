@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 import jinja2
 import numpy as np
 import pandas as pd
+from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from segmap.files import atomic_path
 
@@ -28,13 +29,7 @@ TEMPLATE_NAME = "report.html.j2"
 # Resource fetching
 # --------------------------------------------------------------------------------------------------
 
-def _fetcher_base():
-    from weasyprint.urls import URLFetcher
-
-    return URLFetcher
-
-
-class RestrictedURLFetcher(_fetcher_base()):
+class RestrictedURLFetcher(URLFetcher):
     """WeasyPrint URL fetcher that serves only files below ``allowed_dirs`` and ``data:`` URIs.
 
     Every refused URL is recorded in ``refused`` and logged; nothing is read from elsewhere on disk
@@ -51,8 +46,6 @@ class RestrictedURLFetcher(_fetcher_base()):
         return any(path == d or d in path.parents for d in self.allowed_dirs)
 
     def fetch(self, url, headers=None):
-        from weasyprint.urls import URLFetcherResponse
-
         parts = urlsplit(url)
         scheme = parts.scheme.lower()
         if scheme == "data":
