@@ -7,7 +7,7 @@ rule indices:
     input:
         schools="data/processed/{country}/schools.csv",
         census="data/processed/{country}/census.csv",
-        code=package_code("indices"),
+        code=package_code("indices", "inference", "tables"),
     output:
         school="outputs/{country}/school_indices.csv",
         municipality="outputs/{country}/municipality_indices.csv",
@@ -17,6 +17,7 @@ rule indices:
         country=lambda wildcards: wildcards.country,
         country_name=lambda wildcards: settings(wildcards)["name"],
         thresholds=lambda wildcards: school_thresholds(wildcards),
+        inference=lambda wildcards: settings(wildcards)["inference"],
     log:
         "logs/{country}/indices.log",
     benchmark:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from segmap import indices
+from segmap import indices, tables
 
 THRESHOLDS = {"segregated": 0.5, "severe": 0.8, "comparison": "at_least", "require_alternative": False}
 
@@ -35,11 +35,11 @@ def make_census(codes, regions=None):
     })
 
 
-def tables(schools, census, thresholds=THRESHOLDS):
-    school_table = indices.school_indices(schools, census, thresholds)
-    return (school_table, indices.municipality_indices(school_table, census),
-            indices.region_indices(school_table, census),
-            indices.national_indices(school_table, census, "xx", "Testland"))
+def build_tables(schools, census, thresholds=THRESHOLDS):
+    school_table = tables.school_indices(schools, census, thresholds)
+    return (school_table, tables.municipality_indices(school_table, census),
+            tables.region_indices(school_table, census),
+            tables.national_indices(school_table, census, "xx", "Testland"))
 
 
 # -------------------------------------------------------------------------------------------------
@@ -50,7 +50,7 @@ def test_hand_computed_three_schools():
     # X = 60, Y = 340; x/X = 5/6, 1/6, 0; y/Y = 5/34, 9/34, 20/34
     # |x/X - y/Y| = 35/51, 5/51, 30/51 -> D = 35/51; xPx = 5/6 * 1/2 + 1/6 * 1/10 = 13/30
     schools = make_schools([("a", "01001", 100, 50), ("b", "01001", 100, 10), ("c", "01001", 200, 0)])
-    school_table, municipality, _, _ = tables(schools, make_census(["01001"]))
+    school_table, municipality, _, _ = build_tables(schools, make_census(["01001"]))
     row = municipality.iloc[0]
     assert row["dissimilarity"] == pytest.approx(35 / 51, abs=1e-15)
     assert row["isolation"] == pytest.approx(13 / 30, abs=1e-15)
@@ -68,7 +68,7 @@ def test_complete_separation_and_even_spread():
         ("a", "A", 10, 10), ("b", "A", 30, 0),      # complete separation
         ("c", "B", 20, 5), ("d", "B", 40, 10),      # same composition everywhere
     ])
-    _, municipality, _, _ = tables(schools, make_census(["A", "B"]))
+    _, municipality, _, _ = build_tables(schools, make_census(["A", "B"]))
     by_code = municipality.set_index("municipality_code")
     assert by_code.loc["A", "dissimilarity"] == 1.0
     assert by_code.loc["A", "isolation"] == 1.0
@@ -86,7 +86,7 @@ def test_status_of_undefined_areas():
         ("k1", "OK", 10, 5), ("k2", "OK", 10, 1), ("k3", "OK", 0, 0),
     ])
     census = make_census(["SINGLE", "NOGROUP", "ONLYGROUP", "EMPTY", "NOSCHOOL", "OK"])
-    _, municipality, _, _ = tables(schools, census)
+    _, municipality, _, _ = build_tables(schools, census)
     by_code = municipality.set_index("municipality_code")
     expected = {"SINGLE": "single_school", "NOGROUP": "no_group_pupils", "ONLYGROUP": "no_other_pupils",
                 "EMPTY": "no_schools", "NOSCHOOL": "no_schools", "OK": "ok"}
@@ -107,7 +107,7 @@ def test_segregated_school_counts_and_share():
         ("c", "A", 100, 10),   # below
         ("d", "A", 0, 0),      # no pupils
     ])
-    school_table, municipality, region, national = tables(schools, make_census(["A"]))
+    school_table, municipality, region, national = build_tables(schools, make_census(["A"]))
     assert list(school_table["category"]) == ["severe", "segregated", "below_threshold", "no_pupils"]
     row = municipality.iloc[0]
     assert row["segregated_schools"] == 2
@@ -143,7 +143,7 @@ def test_require_alternative_uses_settlement_then_municipality():
 def test_regions_and_country_pool_all_their_schools():
     schools = make_schools([("a", "A", 10, 10), ("b", "B", 10, 0), ("c", "C", 10, 5), ("d", "C", 10, 5)])
     census = make_census(["A", "B", "C"], regions=["R1", "R1", "R2"])
-    _, municipality, region, national = tables(schools, census)
+    _, municipality, region, national = build_tables(schools, census)
     by_region = region.set_index("region_code")
     # R1: two single-school municipalities, but across the region the schools are completely separated
     assert by_region.loc["R1", "dissimilarity"] == 1.0
@@ -159,7 +159,7 @@ def test_regions_and_country_pool_all_their_schools():
 
 def test_codes_keep_leading_zeros():
     schools = make_schools([("0001", "01001", 10, 5), ("0002", "01001", 10, 1)])
-    school_table, municipality, _, _ = tables(schools, make_census(["01001"], regions=["01"]))
+    school_table, municipality, _, _ = build_tables(schools, make_census(["01001"], regions=["01"]))
     assert municipality.iloc[0]["municipality_code"] == "01001"
     assert school_table.iloc[0]["school_id"] == "0001"
 
@@ -200,7 +200,7 @@ def pysal_indices(frame):
 def test_matches_pysal_dissim_and_isolation(level):
     pytest.importorskip("segregation")
     schools, census = random_country()
-    school_table, municipality, region, national = tables(schools, census)
+    school_table, municipality, region, national = build_tables(schools, census)
     table, key = {
         "municipality": (municipality, "municipality_code"),
         "region": (region, "region_code"),
@@ -225,7 +225,7 @@ def test_matches_pysal_dissim_and_isolation(level):
 
 def test_undefined_statuses_in_random_country_are_consistent():
     schools, census = random_country(seed=11)
-    _, municipality, _, _ = tables(schools, census)
+    _, municipality, _, _ = build_tables(schools, census)
     ok = municipality["status"] == "ok"
     assert municipality.loc[ok, "dissimilarity"].between(0, 1).all()
     assert municipality.loc[~ok, "dissimilarity"].isna().all()

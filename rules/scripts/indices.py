@@ -11,6 +11,7 @@ run_logged(
         country=snakemake.params.country,
         country_name=snakemake.params.country_name,
         thresholds=snakemake.params.thresholds,
+        inference=snakemake.params.inference,
         outputs=dict(snakemake.output.items()),
     ),
 )

@@ -21,6 +21,7 @@ DEFAULT_THRESHOLDS = {
     "source": "segmap default (no source given in the configuration)",
 }
 DEFAULT_SEEDS = {"random_allocation": 20240901, "bootstrap": 20240902}
+DEFAULT_REPLICATES = {"random_allocation": 500, "bootstrap": 500}
 DEFAULT_GROUP_LABEL = "Roma pupils"
 DEFAULT_MAP_CRS = "EPSG:3035"
 DEFAULT_RANKING_MIN_GROUP_PUPILS = 20
@@ -68,6 +69,7 @@ def country_settings(config: Mapping[str, Any], country: str) -> dict[str, Any]:
     """The fully defaulted settings of one country, as a plain dict.
 
     Keys: ``code, name, deliverable, languages, group_label, group_label_singular, synthetic, thresholds, seeds,
+    replicates, inference (seed and replicates by method),
     ranking_min_group_pupils, insets, map_crs, inputs`` (``inputs`` maps ``schools``/``census``/``boundaries`` to :class:`InputSpec`
     params dicts).
     """
@@ -82,6 +84,8 @@ def country_settings(config: Mapping[str, Any], country: str) -> dict[str, Any]:
             f"countries.{country}.thresholds: severe ({thresholds['severe']}) must not be below "
             f"segregated ({thresholds['segregated']})"
         )
+    seeds = {**DEFAULT_SEEDS, **(entry.get("seeds") or {})}
+    replicates = {**DEFAULT_REPLICATES, **(entry.get("replicates") or {})}
     return {
         "code": country,
         "name": entry["name"],
@@ -91,7 +95,9 @@ def country_settings(config: Mapping[str, Any], country: str) -> dict[str, Any]:
         "group_label_singular": entry.get("group_label_singular") or singular(group_label),
         "synthetic": bool(entry.get("synthetic", False)),
         "thresholds": thresholds,
-        "seeds": {**DEFAULT_SEEDS, **(entry.get("seeds") or {})},
+        "seeds": seeds,
+        "replicates": replicates,
+        "inference": {method: {"replicates": replicates[method], "seed": seeds[method]} for method in DEFAULT_SEEDS},
         "ranking_min_group_pupils": int(entry.get("ranking_min_group_pupils", DEFAULT_RANKING_MIN_GROUP_PUPILS)),
         "insets": [
             {"label": inset["label"], "regions": [str(r) for r in inset["regions"]]}

@@ -1,18 +1,24 @@
 """Segregation indices of the group's pupils across schools, for every area at once.
 
 Notation for an area a with schools i: t_i pupils, x_i group pupils, y_i = t_i - x_i;
-X = sum x_i, Y = sum y_i, T = X + Y, P = X / T.
+X = sum x_i, Y = sum y_i, T = X + Y, P = X / T; p_i = x_i / t_i.
 
 All functions are vectorised over areas: schools carry an integer area label and every sum over the
 schools of an area is one ``numpy.bincount`` — there is no Python loop over areas, so the 8,000
-Spanish municipalities cost about as much as one.
+Spanish municipalities cost about as much as one. The counts may also be matrices with one column
+per replicate (shape ``(n_schools, n_replicates)``, pupils of shape ``(n_schools, 1)`` or the same
+shape): :mod:`segmap.inference` computes the indices of all its random draws that way.
 
-An index is *undefined* (NaN) for an area when its ``status`` is not ``ok``:
+The dissimilarity, isolation, exposure and normalised exposure of an area are *undefined* (NaN in the
+tables) when its ``status`` is not ``ok``:
 
 - ``no_schools``: no school with pupils;
 - ``no_group_pupils``: X = 0;
 - ``no_other_pupils``: Y = 0 (every pupil belongs to the group);
 - ``single_school``: fewer than two schools with pupils (segregation *between* schools does not exist).
+
+Mutual information M is defined for every area with pupils (it is 0 with one school or one group, which
+keeps its decomposition exact); Theil's H = M / E(P) wherever 0 < X < T.
 """
 
 from __future__ import annotations
@@ -34,21 +40,23 @@ CATEGORY_BELOW = "below_threshold"
 CATEGORY_NO_ALTERNATIVE = "no_alternative"
 CATEGORY_NO_PUPILS = "no_pupils"
 
-AREA_INDEX_COLUMNS = [
-    "n_schools", "pupils_total", "pupils_group", "group_share", "dissimilarity", "isolation",
-    "exposure", "segregated_schools", "severe_schools", "group_in_segregated_share", "no_alternative_schools",
-    "status",
-]
+
+def sum_by(labels: np.ndarray, values: np.ndarray, n_areas: int) -> np.ndarray:
+    """sum_i values_i per area (labels_i in 0..n_areas-1); one column per replicate for a matrix."""
+    values = np.asarray(values, dtype=float)
+    if values.ndim == 1:
+        return np.bincount(labels, weights=values, minlength=n_areas)
+    n_columns = values.shape[1]
+    flat = (labels[:, None] * n_columns + np.arange(n_columns)).ravel()
+    sums = np.bincount(flat, weights=values.ravel(), minlength=n_areas * n_columns)
+    return sums.reshape(n_areas, n_columns)
 
 
-def _sum_by(labels: np.ndarray, values: np.ndarray, n_areas: int) -> np.ndarray:
-    """sum_i values_i per area (labels_i in 0..n_areas-1)."""
-    return np.bincount(labels, weights=values, minlength=n_areas)
-
-
-def _divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
-    """numerator / denominator, NaN where the denominator is 0."""
-    out = np.full(np.shape(numerator), np.nan)
+def divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """numerator / denominator (broadcast), NaN where the denominator is 0."""
+    numerator = np.asarray(numerator, dtype=float)
+    denominator = np.asarray(denominator, dtype=float)
+    out = np.full(np.broadcast_shapes(numerator.shape, denominator.shape), np.nan)
     np.divide(numerator, denominator, out=out, where=denominator != 0)
     return out
 
@@ -70,11 +78,16 @@ def dissimilarity(labels: np.ndarray, group: np.ndarray, total: np.ndarray, n_ar
     The share of the group's pupils (or, equally, of the other pupils) who would have to change
     school for every school to have the area's composition. 0 = even, 1 = complete separation.
     """
+    return sum_by(labels, np.nan_to_num(dissimilarity_contribution(labels, group, total, n_areas)), n_areas)
+
+
+def dissimilarity_contribution(labels: np.ndarray, group: np.ndarray, total: np.ndarray,
+                               n_areas: int) -> np.ndarray:
+    """Each school's part of its area's dissimilarity: 1/2 * | x_i / X - y_i / Y | (NaN where X or Y is 0)."""
     other = total - group
-    group_sum = _sum_by(labels, group, n_areas)
-    other_sum = _sum_by(labels, other, n_areas)
-    contribution = 0.5 * np.abs(_divide(group, group_sum[labels]) - _divide(other, other_sum[labels]))
-    return _sum_by(labels, np.nan_to_num(contribution), n_areas)
+    group_sum = sum_by(labels, group, n_areas)
+    other_sum = sum_by(labels, other, n_areas)
+    return 0.5 * np.abs(divide(group, group_sum[labels]) - divide(other, other_sum[labels]))
 
 
 def isolation(labels: np.ndarray, group: np.ndarray, total: np.ndarray, n_areas: int) -> np.ndarray:
@@ -84,9 +97,9 @@ def isolation(labels: np.ndarray, group: np.ndarray, total: np.ndarray, n_areas:
 
     The group share of the school attended by the average group pupil.
     """
-    group_sum = _sum_by(labels, group, n_areas)
-    term = _divide(group, group_sum[labels]) * _divide(group, total)
-    return _sum_by(labels, np.nan_to_num(term), n_areas)
+    group_sum = sum_by(labels, group, n_areas)
+    term = divide(group, group_sum[labels]) * divide(group, total)
+    return sum_by(labels, np.nan_to_num(term), n_areas)
 
 
 def exposure(labels: np.ndarray, group: np.ndarray, total: np.ndarray, n_areas: int) -> np.ndarray:
@@ -96,9 +109,97 @@ def exposure(labels: np.ndarray, group: np.ndarray, total: np.ndarray, n_areas: 
 
     The share of other pupils in the school attended by the average group pupil.
     """
-    group_sum = _sum_by(labels, group, n_areas)
-    term = _divide(group, group_sum[labels]) * _divide(total - group, total)
-    return _sum_by(labels, np.nan_to_num(term), n_areas)
+    group_sum = sum_by(labels, group, n_areas)
+    term = divide(group, group_sum[labels]) * divide(total - group, total)
+    return sum_by(labels, np.nan_to_num(term), n_areas)
+
+
+def normalised_exposure(labels: np.ndarray, group: np.ndarray, total: np.ndarray, n_areas: int) -> np.ndarray:
+    """Normalised exposure (variance ratio, correlation ratio eta^2) per area.
+
+    V = (xPx - P) / (1 - P)
+
+    How much more the average group pupil's school is made of the group than the area as a whole,
+    as a share of the most it could be: 0 when every school has the area's composition, 1 under
+    complete separation. The Stanford Segregation Explorer's headline measure.
+    """
+    share = divide(sum_by(labels, group, n_areas), sum_by(labels, total * np.ones_like(group, dtype=float),
+                                                          n_areas))
+    return divide(isolation(labels, group, total, n_areas) - share, 1 - share)
+
+
+def entropy(share: np.ndarray) -> np.ndarray:
+    """Binary entropy E(p) = -p ln p - (1 - p) ln(1 - p), with 0 ln 0 = 0 (natural logarithm)."""
+    share = np.asarray(share, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = -share * np.log(share) - (1 - share) * np.log1p(-share)
+    return np.where((share <= 0) | (share >= 1), 0.0, terms)
+
+
+def mutual_information(labels: np.ndarray, group: np.ndarray, total: np.ndarray, n_areas: int) -> np.ndarray:
+    """Mutual information between school and group per area (in nats).
+
+    M = sum_i (t_i / T) * (E(P) - E(p_i))
+
+    How much knowing a pupil's school tells about the pupil's group. 0 when every school has the
+    area's composition (and in areas with one school or one group); E(P) under complete separation.
+    It decomposes exactly over nested areas, see :func:`mutual_information_decomposition`.
+    """
+    total = total * np.ones_like(group, dtype=float)
+    pupils = sum_by(labels, total, n_areas)
+    share = divide(sum_by(labels, group, n_areas), pupils)
+    school_entropy = np.where(total > 0, entropy(divide(group, total)), 0.0)
+    weighted_school_entropy = sum_by(labels, total * school_entropy, n_areas)
+    return np.where(pupils > 0, entropy(share) - divide(weighted_school_entropy, pupils), np.nan)
+
+
+def theil_h(labels: np.ndarray, group: np.ndarray, total: np.ndarray, n_areas: int) -> np.ndarray:
+    """Theil's information theory index H per area.
+
+    H = M / E(P)
+
+    Mutual information as a share of its maximum: 0 = even, 1 = complete separation (NaN where
+    E(P) = 0, i.e. X = 0 or Y = 0).
+    """
+    total = total * np.ones_like(group, dtype=float)
+    share = divide(sum_by(labels, group, n_areas), sum_by(labels, total, n_areas))
+    return divide(mutual_information(labels, group, total, n_areas), entropy(share))
+
+
+def local_segregation(labels: np.ndarray, group: np.ndarray, total: np.ndarray, n_areas: int) -> np.ndarray:
+    """Local segregation score of each school within its area (Kullback–Leibler divergence, nats).
+
+    ls_i = sum_g p(g|i) ln(p(g|i) / p(g)) = p_i ln(p_i / P) + (1 - p_i) ln((1 - p_i) / (1 - P))
+
+    How far the school's composition is from its area's; the pupil-weighted sum gives the area's M:
+    sum_i (t_i / T) ls_i = M. NaN for schools without pupils.
+    """
+    share = divide(group, total)
+    area_share = divide(sum_by(labels, group, n_areas), sum_by(labels, total, n_areas))[labels]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        in_group = np.where(share > 0, share * np.log(share / area_share), 0.0)
+        out_group = np.where(share < 1, (1 - share) * np.log((1 - share) / (1 - area_share)), 0.0)
+    return np.where(np.isnan(share), np.nan, in_group + out_group)
+
+
+def mutual_information_decomposition(unit_labels: np.ndarray, area_of_unit: np.ndarray, group: np.ndarray,
+                                     total: np.ndarray, n_units: int, n_areas: int) -> tuple[np.ndarray, np.ndarray]:
+    """Split each area's M into a part between its units (municipalities) and a part within them.
+
+    M(area) = M_between + M_within, with
+    M_between = M of the area computed from the units' totals (each unit as one "school"), and
+    M_within = sum_u (T_u / T) * M(u) over the area's units.
+
+    ``unit_labels`` gives each school's unit, ``area_of_unit`` each unit's area. Returns
+    ``(between, within)`` per area; they add up to :func:`mutual_information` of the area.
+    """
+    unit_group = sum_by(unit_labels, group, n_units)
+    unit_total = sum_by(unit_labels, total, n_units)
+    unit_m = np.nan_to_num(mutual_information(unit_labels, group, total, n_units))
+    between = mutual_information(area_of_unit, unit_group, unit_total, n_areas)
+    area_total = sum_by(area_of_unit, unit_total, n_areas)
+    within = divide(sum_by(area_of_unit, unit_total * unit_m, n_areas), area_total)
+    return between, np.where(area_total > 0, within, np.nan)
 
 
 def school_category(schools: pd.DataFrame, thresholds: Mapping) -> pd.Series:
@@ -111,7 +212,7 @@ def school_category(schools: pd.DataFrame, thresholds: Mapping) -> pd.Series:
     of its municipality) is ``no_alternative`` instead: families had no other school to choose.
     """
     total = schools["pupils_total"].to_numpy(dtype=float)
-    share = _divide(schools["pupils_group"].to_numpy(dtype=float), total)
+    share = divide(schools["pupils_group"].to_numpy(dtype=float), total)
     above = np.greater if thresholds.get("comparison", "at_least") == "above" else np.greater_equal
     with np.errstate(invalid="ignore"):
         severe = above(share, thresholds["severe"])
@@ -139,145 +240,3 @@ def has_alternative_school(schools: pd.DataFrame) -> np.ndarray:
     return alternative
 
 
-def summarise_areas(schools: pd.DataFrame, area_column: str, areas: pd.Index) -> pd.DataFrame:
-    """The area indices of every area in ``areas`` from the schools in it (one row per area).
-
-    ``schools`` needs ``pupils_total``, ``pupils_group``, ``category`` and ``area_column``. Areas
-    without schools get zero counts and status ``no_schools``. Columns: :data:`AREA_INDEX_COLUMNS`.
-    """
-    n_areas = len(areas)
-    labels = areas.get_indexer(schools[area_column])
-    if (labels < 0).any():
-        unknown = schools.loc[labels < 0, area_column].unique()[:5]
-        raise ValueError(f"schools in areas missing from the area list: {list(unknown)}")
-    total = schools["pupils_total"].to_numpy(dtype=float)
-    group = schools["pupils_group"].to_numpy(dtype=float)
-    category = schools["category"].to_numpy()
-    in_segregated = np.isin(category, [CATEGORY_SEGREGATED, CATEGORY_SEVERE])
-
-    group_sum = _sum_by(labels, group, n_areas)
-    total_sum = _sum_by(labels, total, n_areas)
-    other_sum = total_sum - group_sum
-    with_pupils = _sum_by(labels, (total > 0).astype(float), n_areas)
-    status = area_status(with_pupils, group_sum, other_sum)
-    undefined = status != STATUS_OK
-
-    def defined_only(values: np.ndarray) -> np.ndarray:
-        return np.where(undefined, np.nan, values)
-
-    table = pd.DataFrame(
-        {
-            "n_schools": np.bincount(labels, minlength=n_areas),
-            "pupils_total": total_sum.astype(np.int64),
-            "pupils_group": group_sum.astype(np.int64),
-            "group_share": _divide(group_sum, total_sum),
-            "dissimilarity": defined_only(dissimilarity(labels, group, total, n_areas)),
-            "isolation": defined_only(isolation(labels, group, total, n_areas)),
-            "exposure": defined_only(exposure(labels, group, total, n_areas)),
-            "segregated_schools": np.bincount(labels, weights=in_segregated, minlength=n_areas).astype(np.int64),
-            "severe_schools": np.bincount(labels, weights=category == CATEGORY_SEVERE,
-                                          minlength=n_areas).astype(np.int64),
-            "group_in_segregated_share": _divide(_sum_by(labels, group * in_segregated, n_areas), group_sum),
-            "no_alternative_schools": np.bincount(labels, weights=category == CATEGORY_NO_ALTERNATIVE,
-                                                  minlength=n_areas).astype(np.int64),
-            "status": status,
-        },
-        index=areas,
-    )
-    return table
-
-
-def school_indices(schools: pd.DataFrame, census: pd.DataFrame, thresholds: Mapping) -> pd.DataFrame:
-    """One row per school: its share, its part in its municipality's D, its representation, its category.
-
-    - ``group_share`` = x_i / t_i
-    - ``dissimilarity_contribution`` = 1/2 * | x_i / X - y_i / Y | with X, Y of the school's
-      municipality (the contributions of a municipality's schools add up to its D; empty where the
-      municipality's D is undefined)
-    - ``representation_ratio`` = (x_i / t_i) / P with P the municipality's group share of pupils
-      (1 = as many group pupils as in the municipality's schools overall)
-    - ``category`` from :func:`school_category`.
-    """
-    optional = {"school_name": pd.NA, "settlement": pd.NA, "lon": np.nan, "lat": np.nan}
-    schools = schools.assign(**{k: v for k, v in optional.items() if k not in schools})
-    frame = schools.merge(census[["municipality_code", "region_code"]], on="municipality_code", how="left",
-                          validate="many_to_one")
-    frame.index = schools.index
-    frame["category"] = school_category(frame, thresholds)
-    municipalities = pd.Index(census["municipality_code"])
-    labels = municipalities.get_indexer(frame["municipality_code"])
-    n_areas = len(municipalities)
-    total = frame["pupils_total"].to_numpy(dtype=float)
-    group = frame["pupils_group"].to_numpy(dtype=float)
-    other = total - group
-    group_sum = _sum_by(labels, group, n_areas)
-    other_sum = _sum_by(labels, other, n_areas)
-    with_pupils = _sum_by(labels, (total > 0).astype(float), n_areas)
-    defined = (area_status(with_pupils, group_sum, other_sum) == STATUS_OK)[labels]
-    share = _divide(group, total)
-    contribution = 0.5 * np.abs(_divide(group, group_sum[labels]) - _divide(other, other_sum[labels]))
-    frame["group_share"] = share
-    frame["dissimilarity_contribution"] = np.where(defined, contribution, np.nan)
-    frame["representation_ratio"] = _divide(share, _divide(group_sum, group_sum + other_sum)[labels])
-    columns = ["school_id", "school_name", "municipality_code", "region_code", "settlement", "pupils_total",
-               "pupils_group", "group_share", "dissimilarity_contribution", "representation_ratio", "category",
-               "lon", "lat"]
-    return frame[columns]
-
-
-def municipality_indices(schools: pd.DataFrame, census: pd.DataFrame) -> pd.DataFrame:
-    """One row per municipality of the census (also those without schools).
-
-    ``schools`` is the output of :func:`school_indices`. ``census_group_share`` is the group's share
-    of the census population — the residential baseline to read the school shares against.
-    """
-    areas = pd.Index(census["municipality_code"], name="municipality_code")
-    summary = summarise_areas(schools, "municipality_code", areas)
-    base = census.set_index("municipality_code")
-    table = pd.DataFrame(
-        {
-            "municipality_name": base["municipality_name"],
-            "region_code": base["region_code"],
-            "region_name": base["region_name"],
-            "population_total": base["population_total"],
-            "population_group": base["population_group"],
-            "census_group_share": _divide(base["population_group"].to_numpy(float),
-                                          base["population_total"].to_numpy(float)),
-        },
-        index=areas,
-    ).join(summary)
-    return table.reset_index()
-
-
-def region_indices(schools: pd.DataFrame, census: pd.DataFrame) -> pd.DataFrame:
-    """One row per region: the indices across all schools of the region's municipalities."""
-    population = census.groupby("region_code", sort=True).agg(
-        region_name=("region_name", "first"),
-        n_municipalities=("municipality_code", "size"),
-        population_total=("population_total", "sum"),
-        population_group=("population_group", "sum"),
-    )
-    population["census_group_share"] = _divide(population["population_group"].to_numpy(float),
-                                               population["population_total"].to_numpy(float))
-    areas = pd.Index(population.index, name="region_code")
-    summary = summarise_areas(schools, "region_code", areas)
-    return population.join(summary).reset_index()
-
-
-def national_indices(schools: pd.DataFrame, census: pd.DataFrame, country: str, country_name: str) -> pd.DataFrame:
-    """One row for the country: the indices across all its schools."""
-    areas = pd.Index([country], name="country_code")
-    summary = summarise_areas(schools.assign(country_code=country), "country_code", areas)
-    head = pd.DataFrame(
-        {
-            "country_name": [country_name],
-            "n_regions": [census["region_code"].nunique()],
-            "n_municipalities": [len(census)],
-            "population_total": [int(census["population_total"].sum())],
-            "population_group": [int(census["population_group"].sum())],
-        },
-        index=areas,
-    )
-    head["census_group_share"] = _divide(head["population_group"].to_numpy(float),
-                                         head["population_total"].to_numpy(float))
-    return head.join(summary).reset_index()

@@ -16,7 +16,7 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from segmap import geo, indices, ingest, validate
+from segmap import geo, ingest, tables, validate
 from segmap.files import (atomic_path, read_csv, read_geoparquet, sha256, write_csv, write_geoparquet)
 
 log = logging.getLogger(__name__)
@@ -94,18 +94,23 @@ def prepare_geometry(boundaries_in: str | Path, census_in: str | Path, crs: str,
 # --------------------------------------------------------------------------------------------------
 
 def compute_indices(schools_in: str | Path, census_in: str | Path, *, country: str, country_name: str,
-                    thresholds: Mapping[str, Any], outputs: Mapping[str, str | Path]) -> None:
-    """Write the four index tables (school, municipality, region, national) of one country."""
+                    thresholds: Mapping[str, Any], inference: Mapping[str, Any],
+                    outputs: Mapping[str, str | Path]) -> None:
+    """Write the four index tables (school, municipality, region, national) of one country.
+
+    ``inference`` gives the replicates and seed of the random-allocation benchmark and of the bootstrap
+    (see :mod:`segmap.tables`).
+    """
     schools = read_csv(schools_in)
     census = read_csv(census_in)
-    school_table = indices.school_indices(schools, census, thresholds)
-    tables = {
+    school_table = tables.school_indices(schools, census, thresholds)
+    results = {
         "school": school_table,
-        "municipality": indices.municipality_indices(school_table, census),
-        "region": indices.region_indices(school_table, census),
-        "national": indices.national_indices(school_table, census, country, country_name),
+        "municipality": tables.municipality_indices(school_table, census, inference),
+        "region": tables.region_indices(school_table, census, inference),
+        "national": tables.national_indices(school_table, census, country, country_name, inference),
     }
-    for key, table in tables.items():
+    for key, table in results.items():
         write_csv(table, outputs[key])
 
 
