@@ -51,10 +51,15 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
         frame.to_csv(temporary, index=False, lineterminator="\n", encoding="utf-8")
 
 
+#: Flags that may be missing (nullable booleans).
+BOOLEAN_COLUMNS = ["distinguishable_from_random"]
+
+
 def read_csv(path: str | Path) -> pd.DataFrame:
-    """Read a table written by :func:`write_csv`, codes and labels as text."""
+    """Read a table written by :func:`write_csv`, codes and labels as text, flags as nullable booleans."""
     header = pd.read_csv(path, nrows=0).columns
     dtypes = {column: "string" for column in TEXT_COLUMNS if column in header}
+    dtypes.update({column: "boolean" for column in BOOLEAN_COLUMNS if column in header})
     return pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values=[""])
 
 

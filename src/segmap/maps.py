@@ -103,6 +103,7 @@ LEGEND_EDGE_COLOR = "#8c8c8c"
 # the same face, pattern, colour and width.
 UNDEFINED_FACE = "#f5f5f5"
 UNDEFINED_HATCH = "///"
+MUTED_FACE = "#cfcfcf"  # defined, but not told apart from chance (see ``muted_column``)
 HATCH_COLOR = "#808080"
 HATCH_WIDTH = 0.4  # pt
 
@@ -257,8 +258,9 @@ _SMALL_INDEX_BREAKS = (0.0, 0.05, 0.10, 0.20, 0.30, 0.50, 1.0)
 #:   the breaks so that residential and school maps compare directly.
 #: * dissimilarity D (and its adjusted / bias-corrected versions): equal steps of 0.15 with the conventional
 #:   Massey–Denton reading boundaries 0.30 (low / moderate) and 0.60 (moderate / high) as breaks, and
-#:   0.75+ for the very high values that small municipalities often show. Adjusted D can be negative (less
-#:   segregated than random allocation); those areas get their own lowest class.
+#:   0.75+ for the very high values that small municipalities often show. Adjusted D is negative only where D
+#:   is below its random-allocation expectation; such municipalities are never distinguishable from random
+#:   allocation and are drawn grey (``muted_column``), so the adjusted map uses the same classes as D.
 #: * isolation xPx (the Roma share among a Roma pupil's schoolmates): it is never below the group share,
 #:   so the classes are coarser at the low end than for shares; 0.50 stays a break (the average Roma pupil
 #:   is in a majority-Roma school).
@@ -267,7 +269,7 @@ INDICATOR_CLASSES: dict[str, IndicatorClasses] = {
     "group_share": IndicatorClasses(_SHARE_BREAKS, percent=True, cmap="YlGnBu"),
     "census_group_share": IndicatorClasses(_SHARE_BREAKS, percent=True, cmap="YlGnBu"),
     "dissimilarity": IndicatorClasses(_DISSIMILARITY_BREAKS, percent=False, cmap="YlOrRd"),
-    "dissimilarity_adjusted": IndicatorClasses((-1.0, *_DISSIMILARITY_BREAKS), percent=False, cmap="YlOrRd"),
+    "dissimilarity_adjusted": IndicatorClasses(_DISSIMILARITY_BREAKS, percent=False, cmap="YlOrRd"),
     "dissimilarity_bias_corrected": IndicatorClasses(
         (-1.0, *_DISSIMILARITY_BREAKS), percent=False, cmap="YlOrRd"
     ),
@@ -1223,20 +1225,30 @@ def _draw_outline(
     )
 
 
+def _muted_mask(areas: gpd.GeoDataFrame, column: str | None) -> np.ndarray:
+    """True where ``areas[column]`` is true (missing counts as false); all false without a column."""
+    if column is None:
+        return np.zeros(len(areas), dtype=bool)
+    return areas[column].astype("boolean").fillna(False).to_numpy(dtype=bool)
+
+
 def _draw_choropleth_frame(
-    ax: Axes, frame: _Frame, column: str, classes: IndicatorClasses, scale: float, border: float
+    ax: Axes, frame: _Frame, column: str, classes: IndicatorClasses, scale: float, border: float,
+    muted_column: str | None = None,
 ) -> None:
-    """Classed municipalities plus hatched undefined ones."""
+    """Classed municipalities, grey muted ones, and hatched undefined ones."""
     idx = classes.classify(frame.areas[column])
     geoms = _geoms(frame.areas)
     palette = to_rgba_array(classes.colors())
-    defined = idx >= 0
+    muted = _muted_mask(frame.areas, muted_column) & (idx >= 0)
+    defined = (idx >= 0) & ~muted
+    _add_polygons(ax, geoms[muted], scale, 1.0, facecolors=MUTED_FACE, edgecolors=BORDER_COLOR, linewidths=border)
     _add_polygons(
         ax, geoms[defined], scale, 1.0, facecolors=palette[idx[defined]], edgecolors=BORDER_COLOR, linewidths=border
     )
     undefined = _add_polygons(
         ax,
-        geoms[~defined],
+        geoms[idx < 0],
         scale,
         1.1,
         merge=True,
@@ -1570,6 +1582,8 @@ def build_choropleth_figure(
     show_counts: bool = True,
     decimal_mark: str = ".",
     distance_unit: str = "km",
+    muted_column: str | None = None,
+    muted_label: str | None = None,
 ) -> MapFigure:
     """Build (without saving) the choropleth figure of :func:`choropleth_map`.
 
@@ -1584,13 +1598,19 @@ def build_choropleth_figure(
         warnings.warn(f"{outside} value(s) of {column!r} outside {classes.breaks[0]}..{classes.breaks[-1]}; "
                       "shown in the first / last class")
     idx = classes.classify(values)
-    counts = [int(np.sum(idx == k)) for k in range(classes.n_classes)]
+    muted = _muted_mask(areas, muted_column) & (idx >= 0)
+    counts = [int(np.sum((idx == k) & ~muted)) for k in range(classes.n_classes)]
     n_undefined = int(np.sum(idx < 0))
 
     labels = classes.labels(decimal_mark)
+    extra_handles, extra_labels = [], []
+    if muted_column is not None:
+        extra_handles.append(Patch(facecolor=MUTED_FACE, edgecolor=LEGEND_EDGE_COLOR, linewidth=0.35))
+        extra_labels.append(muted_label or "Muted")
     if show_counts:
         labels = [f"{lab} ({_format_count(n, decimal_mark)})" for lab, n in zip(labels, counts)]
         undefined_text = f"{undefined_label} ({_format_count(n_undefined, decimal_mark)})"
+        extra_labels = [f"{lab} ({_format_count(int(muted.sum()), decimal_mark)})" for lab in extra_labels]
     else:
         undefined_text = undefined_label
     handles = [Patch(facecolor=c, edgecolor=LEGEND_EDGE_COLOR, linewidth=0.35) for c in classes.colors()]
@@ -1598,8 +1618,8 @@ def build_choropleth_figure(
     _hatch_style(nan_handle)
     spec = _LegendSpec(
         legend_title,
-        [*handles, nan_handle],
-        [*labels, undefined_text],
+        [*handles, *extra_handles, nan_handle],
+        [*labels, *extra_labels, undefined_text],
         extra=dict(handlelength=1.8, handleheight=1.2, labelspacing=0.4),
     )
 
@@ -1608,9 +1628,10 @@ def build_choropleth_figure(
     page = _assemble(fig, main, inset_frames, [spec], figsize, footnote, _Units(distance_unit, decimal_mark))
     s = page.layout.scale
     border = _border_width(main.areas, s)
-    _draw_choropleth_frame(page.main_ax, main, column, classes, s, border)
+    _draw_choropleth_frame(page.main_ax, main, column, classes, s, border, muted_column)
     for ax, frame, inset_scale in page.inset_axes:
-        _draw_choropleth_frame(ax, frame, column, classes, inset_scale, _border_width(frame.areas, inset_scale))
+        _draw_choropleth_frame(ax, frame, column, classes, inset_scale, _border_width(frame.areas, inset_scale),
+                               muted_column)
     return _map_figure(page, counts)
 
 
@@ -1637,6 +1658,8 @@ def choropleth_map(
     show_counts: bool = True,
     decimal_mark: str = ".",
     distance_unit: str = "km",
+    muted_column: str | None = None,
+    muted_label: str | None = None,
 ) -> Path:
     """Draw a choropleth of ``areas[column]`` classed by fixed ``classes`` and save it to ``out_path``.
 
@@ -1666,6 +1689,10 @@ def choropleth_map(
         percentages a no-break space before ``%``.
     distance_unit
         Text after scale bar values (``"km"``; e.g. ``"км"`` for Bulgarian).
+    muted_column, muted_label
+        Optional boolean column: areas where it is true are drawn in plain grey with their own legend
+        entry ``muted_label`` instead of their class colour (e.g. municipalities whose segregation cannot
+        be told apart from random allocation).
 
     Returns
     -------
@@ -1686,6 +1713,8 @@ def choropleth_map(
             show_counts=show_counts,
             decimal_mark=decimal_mark,
             distance_unit=distance_unit,
+            muted_column=muted_column,
+            muted_label=muted_label,
         )
         try:
             return save_figure(mf.figure, out_path)

@@ -175,13 +175,14 @@ def map_texts(settings: Mapping[str, Any], category_counts: Mapping[str, int] | 
                        "without schools in the data are hatched.",
         },
         "dissimilarity": {
-            "title": "Dissimilarity index by municipality",
-            "legend_title": "Dissimilarity index D",
+            "title": "Dissimilarity beyond chance by municipality",
+            "legend_title": "Adjusted dissimilarity\n(Carrington–Troske)",
             "undefined_label": undefined,
-            "caption": f"Share of {group} who would have to change school for every school of the "
-                       "municipality to have the same composition (0 = even, 1 = complete separation). "
-                       f"High values where a municipality has few schools or few {group} can arise by "
-                       "chance; see the methodology.",
+            "muted_label": "Not distinguishable from\nrandom allocation",
+            "caption": f"Dissimilarity index D adjusted for the part that random allocation of the same {group} "
+                       "to the same schools produces (0 = no more than chance, 1 = complete separation). "
+                       "Grey: municipalities whose D is within what random allocation gives in 95% of "
+                       "simulations, so their segregation cannot be told apart from chance.",
         },
         "isolation": {
             "title": "Isolation index by municipality",
@@ -209,7 +210,8 @@ SYNTHETIC_FOOTNOTE = "Synthetic demonstration data — not real statistics"
 
 def draw_maps(*, municipalities_in, schools_in, census_in, municipality_layer_in, region_layer_in,
               settings: Mapping[str, Any], language: str, outputs: Mapping[str, str | Path]) -> None:
-    """Draw the national maps of one country: group share, dissimilarity, isolation, segregated schools."""
+    """Draw the national maps of one country: group share, adjusted dissimilarity (municipalities that
+    cannot be told apart from random allocation in grey), isolation, segregated schools."""
     from segmap import maps
 
     table = read_csv(municipalities_in)
@@ -222,11 +224,16 @@ def draw_maps(*, municipalities_in, schools_in, census_in, municipality_layer_in
     footnote = SYNTHETIC_FOOTNOTE if settings["synthetic"] else None
     schools = read_csv(schools_in)
     texts = map_texts(settings, schools["category"].value_counts().to_dict())
-    for key in ("group_share", "dissimilarity", "isolation"):
+    areas["not_distinguishable"] = (areas["status"] == "ok") & ~areas["distinguishable_from_random"].astype(
+        "boolean").fillna(False).astype(bool)
+    for key, column, muted in (("group_share", "group_share", None),
+                               ("dissimilarity", "dissimilarity_adjusted", "not_distinguishable"),
+                               ("isolation", "isolation", None)):
         maps.choropleth_map(
-            areas, key, maps.INDICATOR_CLASSES[key], outputs[key],
+            areas, column, maps.INDICATOR_CLASSES[column], outputs[key],
             legend_title=texts[key]["legend_title"], undefined_label=texts[key]["undefined_label"],
             outline=regions, insets=insets, footnote=footnote,
+            muted_column=muted, muted_label=texts[key].get("muted_label"),
         )
     points = geo.school_points(schools, layer.crs)
     maps.school_points_map(

@@ -151,14 +151,62 @@ def status_counts(municipalities: pd.DataFrame) -> dict[str, int]:
     return {str(k): int(v) for k, v in municipalities["status"].value_counts().sort_index().items()}
 
 
-def top_municipalities(municipalities: pd.DataFrame, column: str = "dissimilarity", n: int = 20,
+def distinguishable(municipalities: pd.DataFrame) -> pd.Series:
+    """``distinguishable_from_random`` as plain booleans (missing, i.e. index undefined, = False)."""
+    return municipalities["distinguishable_from_random"].astype("boolean").fillna(False).astype(bool)
+
+
+def top_municipalities(municipalities: pd.DataFrame, column: str = "dissimilarity_adjusted", n: int = 20,
                        min_group_pupils: int = 0) -> pd.DataFrame:
     """The ``n`` municipalities with the highest ``column`` among those where it is defined and that
-    have at least ``min_group_pupils`` group pupils (with a handful of group pupils the index mostly
-    reflects how few they are)."""
+    have at least ``min_group_pupils`` group pupils, with ``rank_raw``: their rank by the raw
+    dissimilarity among the same municipalities (to show how the adjustment changes the ranking)."""
     eligible = municipalities[municipalities[column].notna()
-                              & (municipalities["pupils_group"] >= min_group_pupils)]
+                              & (municipalities["pupils_group"] >= min_group_pupils)].copy()
+    by_raw = eligible.sort_values(["dissimilarity", "municipality_code"], ascending=[False, True], kind="stable")
+    eligible["rank_raw"] = pd.Series(np.arange(1, len(by_raw) + 1), index=by_raw.index)
+    eligible["distinguishable"] = distinguishable(eligible)
     return eligible.sort_values([column, "municipality_code"], ascending=[False, True], kind="stable").head(n)
+
+
+def chance_facts(municipalities: pd.DataFrame, min_group_pupils: int, n: int = 20) -> dict[str, Any]:
+    """The country's own counts for the plain-words explanation of the small-unit bias.
+
+    ``few``/``many``: defined municipalities with at most three / more than three schools, each with its
+    count, mean D, mean D* and how many cannot be told apart from random allocation; ``raw_top``: of the
+    ``n`` municipalities with the highest raw D among all with a defined index (a naive ranking), how many
+    are not in the report's ranking (adjusted D, at least ``min_group_pupils``), how many cannot be told
+    apart from random allocation, how many have at most three schools and how many fewer than
+    ``min_group_pupils`` group pupils.
+    """
+    defined = municipalities[municipalities["status"] == "ok"].copy()
+    defined["distinguishable"] = distinguishable(defined)
+
+    def group_facts(frame: pd.DataFrame) -> dict[str, Any]:
+        return {
+            "count": len(frame),
+            "mean_d": float(frame["dissimilarity"].mean()) if len(frame) else float("nan"),
+            "mean_expected": float(frame["dissimilarity_expected"].mean()) if len(frame) else float("nan"),
+            "not_distinguishable": int((~frame["distinguishable"]).sum()),
+        }
+
+    raw_top = defined.sort_values(["dissimilarity", "municipality_code"], ascending=[False, True],
+                                  kind="stable").head(n)
+    adjusted_top = top_municipalities(municipalities, n=n, min_group_pupils=min_group_pupils)
+    return {
+        "defined": len(defined),
+        "distinguishable": int(defined["distinguishable"].sum()),
+        "not_distinguishable": int((~defined["distinguishable"]).sum()),
+        "few": group_facts(defined[defined["n_schools"] <= 3]),
+        "many": group_facts(defined[defined["n_schools"] > 3]),
+        "raw_top": {
+            "size": len(raw_top),
+            "left_out": int((~raw_top["municipality_code"].isin(adjusted_top["municipality_code"])).sum()),
+            "not_distinguishable": int((~raw_top["distinguishable"]).sum()),
+            "few_schools": int((raw_top["n_schools"] <= 3).sum()),
+            "few_group_pupils": int((raw_top["pupils_group"] < min_group_pupils).sum()),
+        },
+    }
 
 
 def map_facts(municipalities: pd.DataFrame, schools: pd.DataFrame, settings: Mapping[str, Any]) -> dict[str, list[str]]:
@@ -166,9 +214,7 @@ def map_facts(municipalities: pd.DataFrame, schools: pd.DataFrame, settings: Map
     group = settings["group_label"]
     with_pupils = municipalities[municipalities["pupils_total"] > 0]
     defined = municipalities[municipalities["status"] == "ok"]
-    minimum = settings.get("ranking_min_group_pupils", 20)
-    high_d = defined[defined["dissimilarity"] >= 0.6]
-    high_d_small = high_d[high_d["pupils_group"] < minimum]
+    defined_distinguishable = distinguishable(defined)
     located = schools["lon"].notna() & schools["lat"].notna()
     categories = schools["category"].value_counts()
     facts = {
@@ -179,10 +225,13 @@ def map_facts(municipalities: pd.DataFrame, schools: pd.DataFrame, settings: Map
             f"all pupils; in {format_number((with_pupils['group_share'] < 0.01).sum())} less than 1%.",
         ],
         "dissimilarity": [
-            f"The index is defined for {format_number(len(defined))} municipalities; half of them are above "
-            f"{format_index(defined['dissimilarity'].median())}.",
-            f"{format_number(len(high_d))} municipalities have D of 0.60 or more; {format_number(len(high_d_small))}"
-            f" of these have fewer than {minimum} {group}, where a high D can arise by chance.",
+            f"D is defined for {format_number(len(defined))} municipalities. In "
+            f"{format_number(int(defined_distinguishable.sum()))} of them it is higher than random allocation "
+            f"of the same pupils to the same schools gives in 95% of simulations; the other "
+            f"{format_number(int((~defined_distinguishable).sum()))} are grey.",
+            f"The median municipality has D = {format_index(defined['dissimilarity'].median())}, or "
+            f"{format_index(defined['dissimilarity_adjusted'].median())} once the part that chance produces is "
+            "taken out.",
         ],
         "isolation": [
             f"Half of the municipalities with defined indices have an isolation index above "
@@ -253,6 +302,8 @@ def build_context(
         "regions": _records(regions.sort_values("region_code", kind="stable")),
         "top_dissimilarity": _records(top_municipalities(
             municipalities, min_group_pupils=settings.get("ranking_min_group_pupils", 0))),
+        "chance": chance_facts(municipalities, settings.get("ranking_min_group_pupils", 0)),
+        "inference": settings.get("inference", {}),
         "ranking_min_group_pupils": settings.get("ranking_min_group_pupils", 0),
         "no_alternative": {
             "schools": len(no_alternative),
