@@ -186,7 +186,9 @@ def random_country(seed=7, n_municipalities=60, n_regions=6):
 
 
 def pysal_indices(frame):
-    from segregation.singlegroup import Dissim, Isolation
+    # importing segregation changes numpy's global error state (np.seterr); errstate restores it
+    with np.errstate():
+        from segregation.singlegroup import Dissim, Isolation
 
     data = frame[frame["pupils_total"] > 0][["pupils_group", "pupils_total"]].astype(float)
     with warnings.catch_warnings():

@@ -138,13 +138,16 @@ def adjusted_interval(observed: np.ndarray, expected: np.ndarray, bias_corrected
     adjustment already removes the part of D that chance explains, so the spread is moved back around
     the observed D and both ends are adjusted with the same D*:
 
-    low = D_ct(D - (D_bc - ci_low)), high = D_ct(D + (ci_high - D_bc)), ends clipped to [0, 1] first.
+    low = D_ct(D - (D_bc - ci_low)), high = D_ct(D + (ci_high - D_bc)), ends clipped to [0, 1] first
+    (a negative spread, possible only if D_bc falls outside its own interval, counts as 0).
 
     The interval always contains the adjusted value.
     """
     observed = np.asarray(observed, dtype=float)
-    low = np.clip(observed - (np.asarray(bias_corrected) - ci_low), 0, 1)
-    high = np.clip(observed + (np.asarray(ci_high) - bias_corrected), 0, 1)
+    spread_below = np.maximum(np.asarray(bias_corrected, dtype=float) - ci_low, 0)
+    spread_above = np.maximum(np.asarray(ci_high, dtype=float) - bias_corrected, 0)
+    low = np.clip(observed - spread_below, 0, 1)
+    high = np.clip(observed + spread_above, 0, 1)
     return carrington_troske(low, expected), carrington_troske(high, expected)
 
 
