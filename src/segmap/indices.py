@@ -145,12 +145,7 @@ def mutual_information(labels: np.ndarray, group: np.ndarray, total: np.ndarray,
     area's composition (and in areas with one school or one group); E(P) under complete separation.
     It decomposes exactly over nested areas, see :func:`mutual_information_decomposition`.
     """
-    total = total * np.ones_like(group, dtype=float)
-    pupils = sum_by(labels, total, n_areas)
-    share = divide(sum_by(labels, group, n_areas), pupils)
-    school_entropy = np.where(total > 0, entropy(divide(group, total)), 0.0)
-    weighted_school_entropy = sum_by(labels, total * school_entropy, n_areas)
-    return np.where(pupils > 0, entropy(share) - divide(weighted_school_entropy, pupils), np.nan)
+    return _information(labels, group, total, n_areas)[0]
 
 
 def theil_h(labels: np.ndarray, group: np.ndarray, total: np.ndarray, n_areas: int) -> np.ndarray:
@@ -161,9 +156,20 @@ def theil_h(labels: np.ndarray, group: np.ndarray, total: np.ndarray, n_areas: i
     Mutual information as a share of its maximum: 0 = even, 1 = complete separation (NaN where
     E(P) = 0, i.e. X = 0 or Y = 0).
     """
+    information, area_entropy = _information(labels, group, total, n_areas)
+    return divide(information, area_entropy)
+
+
+def _information(labels: np.ndarray, group: np.ndarray, total: np.ndarray,
+                 n_areas: int) -> tuple[np.ndarray, np.ndarray]:
+    """(M, E(P)) per area in one pass; M is NaN for areas without pupils."""
     total = total * np.ones_like(group, dtype=float)
-    share = divide(sum_by(labels, group, n_areas), sum_by(labels, total, n_areas))
-    return divide(mutual_information(labels, group, total, n_areas), entropy(share))
+    pupils = sum_by(labels, total, n_areas)
+    area_entropy = entropy(divide(sum_by(labels, group, n_areas), pupils))
+    school_entropy = np.where(total > 0, entropy(divide(group, total)), 0.0)
+    weighted_school_entropy = sum_by(labels, total * school_entropy, n_areas)
+    information = np.where(pupils > 0, area_entropy - divide(weighted_school_entropy, pupils), np.nan)
+    return information, area_entropy
 
 
 def local_segregation(labels: np.ndarray, group: np.ndarray, total: np.ndarray, n_areas: int) -> np.ndarray:
