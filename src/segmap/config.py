@@ -68,10 +68,9 @@ def load_config(path: str | Path) -> dict[str, Any]:
 def country_settings(config: Mapping[str, Any], country: str) -> dict[str, Any]:
     """The fully defaulted settings of one country, as a plain dict.
 
-    Keys: ``code, name, deliverable, languages, group_label, group_label_singular, synthetic, thresholds, seeds,
-    replicates, inference (seed and replicates by method),
-    ranking_min_group_pupils, insets, map_crs, inputs`` (``inputs`` maps ``schools``/``census``/``boundaries`` to :class:`InputSpec`
-    params dicts).
+    Keys: ``code, name, deliverable, languages, group_label, group_label_singular, synthetic, thresholds,
+    seeds, replicates, inference`` (seed and replicates by method), ``ranking_min_group_pupils, insets,
+    map_crs, inputs`` (``inputs`` maps ``schools``/``census``/``boundaries`` to :class:`InputSpec` params dicts).
     """
     try:
         entry = config["countries"][country]
