@@ -33,8 +33,9 @@ def input_specs(wildcards):
 
 
 def input_paths(wildcards):
-    """The three raw input files, so that a changed input reruns the pipeline."""
-    return {role: spec["path"] for role, spec in input_specs(wildcards).items()}
+    """The raw input files, so that a changed input reruns the pipeline (GISCO boundaries are
+    downloaded or read from their cache by the ingest step itself)."""
+    return {role: spec["path"] for role, spec in input_specs(wildcards).items() if spec.get("source") != "gisco"}
 
 
 def report_path(country, lang):

@@ -25,6 +25,10 @@ DEFAULT_REPLICATES = {"random_allocation": 500, "bootstrap": 500}
 DEFAULT_GROUP_LABEL = "Roma pupils"
 DEFAULT_MAP_CRS = "EPSG:3035"
 DEFAULT_RANKING_MIN_GROUP_PUPILS = 20
+DEFAULT_MIN_CELL = 5
+DEFAULT_MAX_PROBLEMS = 200
+GISCO = "gisco"
+DEFAULT_GISCO_CACHE = "data/raw/gisco"
 
 
 @dataclass(frozen=True)
@@ -32,8 +36,15 @@ class InputSpec:
     """Where one input lives and how to read it.
 
     ``columns`` maps canonical names (``school_id``, ``municipality_code``, ...) to the names used in
-    the file. ``sep``, ``encoding``, ``thousands`` and ``decimal`` are for delimited text, ``sheet``
-    for spreadsheets and ``layer`` for multi-layer boundary files.
+    the file. ``sep``, ``encoding`` (detected when not given), ``thousands`` and ``decimal`` are for
+    delimited text, ``sheet`` and ``header_row`` (1-based row of the column names) for spreadsheets
+    and text files with title rows, ``layer`` for multi-layer boundary files. ``recipe`` names a
+    country recipe (:mod:`segmap.recipes`) that knows an official layout.
+
+    Boundaries may also come from Eurostat GISCO (``source: gisco``): ``path`` is then the cache
+    folder, ``country_code`` the GISCO country code (``BG``, ``ES``, ``BE``, ``EL`` for Greece),
+    ``base_url`` overrides the official download address and ``sha256`` (``{lau: ..., nuts: ...}``)
+    pins the downloaded files.
     """
 
     path: str
@@ -41,17 +52,28 @@ class InputSpec:
     sep: str | None = None
     encoding: str | None = None
     sheet: str | int | None = None
+    header_row: int | None = None
     layer: str | int | None = None
     thousands: str | None = None
     decimal: str | None = None
+    recipe: str | None = None
+    source: str | None = None
+    country_code: str | None = None
+    base_url: str | None = None
+    sha256: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_config(cls, value: str | Mapping[str, Any]) -> "InputSpec":
-        """Build from a config value: a bare path or a mapping with at least ``path``."""
+        """Build from a config value: a bare path, ``gisco``, or a mapping with ``path`` (or ``source: gisco``)."""
         if isinstance(value, str):
+            if value == GISCO:
+                return cls(path=DEFAULT_GISCO_CACHE, source=GISCO)
             return cls(path=value)
         known = {k: value[k] for k in cls.__dataclass_fields__ if k in value}
         known["columns"] = dict(known.get("columns") or {})
+        known["sha256"] = dict(known.get("sha256") or {})
+        if known.get("source") == GISCO:
+            known.setdefault("path", DEFAULT_GISCO_CACHE)
         return cls(**known)
 
     def as_params(self) -> dict[str, Any]:
@@ -70,7 +92,7 @@ def country_settings(config: Mapping[str, Any], country: str) -> dict[str, Any]:
 
     Keys: ``code, name, deliverable, languages, group_label, group_label_singular, synthetic, thresholds,
     seeds, replicates, inference`` (seed and replicates by method), ``ranking_min_group_pupils, insets,
-    map_crs, inputs`` (``inputs`` maps ``schools``/``census``/``boundaries`` to :class:`InputSpec` params dicts).
+    map_crs, on_invalid_rows, max_problems, min_cell, publish_school_names, inputs`` (``inputs`` maps ``schools``/``census``/``boundaries`` to :class:`InputSpec` params dicts).
     """
     try:
         entry = config["countries"][country]
@@ -103,6 +125,10 @@ def country_settings(config: Mapping[str, Any], country: str) -> dict[str, Any]:
             for inset in entry.get("insets") or []
         ],
         "map_crs": config.get("map_crs") or DEFAULT_MAP_CRS,
+        "on_invalid_rows": entry.get("on_invalid_rows") or "error",
+        "max_problems": int(entry.get("max_problems") or DEFAULT_MAX_PROBLEMS),
+        "min_cell": int(entry.get("min_cell", DEFAULT_MIN_CELL)),
+        "publish_school_names": bool(entry.get("publish_school_names", False)),
         "inputs": {
             role: InputSpec.from_config(entry[role]).as_params()
             for role in ("schools", "census", "boundaries")
