@@ -31,6 +31,7 @@ include: "rules/geometry.smk"
 include: "rules/indices.smk"
 include: "rules/maps.smk"
 include: "rules/report.smk"
+include: "rules/publish.smk"
 
 
 rule all:

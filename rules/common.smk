@@ -4,6 +4,7 @@ from pathlib import Path
 
 from segmap.config import country_settings, report_filename
 from segmap.demo import PROFILES as DEMO_PROFILES
+from segmap.recipes import extra_input_paths
 
 COUNTRIES = sorted(config["countries"])
 
@@ -35,7 +36,11 @@ def input_specs(wildcards):
 def input_paths(wildcards):
     """The raw input files, so that a changed input reruns the pipeline (GISCO boundaries are
     downloaded or read from their cache by the ingest step itself)."""
-    return {role: spec["path"] for role, spec in input_specs(wildcards).items() if spec.get("source") != "gisco"}
+    paths = {role: spec["path"] for role, spec in input_specs(wildcards).items() if spec.get("source") != "gisco"}
+    for role, spec in input_specs(wildcards).items():
+        for number, path in enumerate(extra_input_paths(spec)):
+            paths[f"{role}_lookup_{number}"] = path
+    return paths
 
 
 def report_path(country, lang):
@@ -44,11 +49,14 @@ def report_path(country, lang):
 
 
 def all_reports():
-    return [
+    """Every report, and every country's shareable tables."""
+    reports = [
         report_path(country, lang)
         for country in COUNTRIES
         for lang in country_settings(config, country)["languages"]
     ]
+    published = [f"outputs/{country}/published/national_indices.csv" for country in COUNTRIES]
+    return reports + published
 
 
 def report_language(wildcards):

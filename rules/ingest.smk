@@ -6,14 +6,19 @@ rule ingest:
         "Reading and validating the inputs of {wildcards.country}"
     input:
         unpack(input_paths),
-        code=package_code("ingest", "validate", "errors", "pipeline"),
+        code=package_code("ingest", "recipes", "validate", "locate", "gisco", "errors", "pipeline"),
     output:
         schools="data/processed/{country}/schools.csv",
         census="data/processed/{country}/census.csv",
         boundaries="data/processed/{country}/boundaries.parquet",
         provenance="data/processed/{country}/inputs.json",
+        rejected="data/processed/{country}/rejected_schools.csv",
+        locations="data/processed/{country}/school_locations.csv",
     params:
         inputs=input_specs,
+        country=lambda wildcards: wildcards.country,
+        on_invalid_rows=lambda wildcards: settings(wildcards)["on_invalid_rows"],
+        max_problems=lambda wildcards: settings(wildcards)["max_problems"],
     log:
         "logs/{country}/ingest.log",
     benchmark:

@@ -103,15 +103,17 @@ def test_wrong_encoding_is_explained(tmp_path):
     path.write_bytes("school_id,school_name,municipality_code,pupils_total,pupils_group\n1,Училище,SOF46,10,2\n"
                      .encode("cp1251"))
     with pytest.raises(InputError, match="encoding"):
-        read_and_validate_schools(path)
+        read_and_validate_schools(path, encoding="utf-8")  # a wrong encoding set in the config
     schools = read_and_validate_schools(path, encoding="cp1251")
     assert schools["school_name"].iloc[0] == "Училище"
+    assert read_and_validate_schools(path)["school_name"].iloc[0] == "Училище"  # detected without it
 
 
 def test_unknown_municipality_and_missing_boundary(tiny_inputs, tmp_path):
     spec = {role: {"path": str(path)} for role, path in tiny_inputs.items()}
     schools = pd.read_csv(tiny_inputs["schools"], dtype=str)
     schools.loc[0, "municipality_code"] = "99999"
+    schools.loc[0, ["lon", "lat"]] = None  # without coordinates the school cannot be located
     bad = tmp_path / "bad_schools.csv"
     schools.to_csv(bad, index=False)
     spec["schools"] = {"path": str(bad)}

@@ -11,5 +11,10 @@ run_logged(
         census_out=snakemake.output.census,
         boundaries_out=snakemake.output.boundaries,
         provenance_out=snakemake.output.provenance,
+        rejected_out=snakemake.output.rejected,
+        locations_out=snakemake.output.locations,
+        country=snakemake.params.country,
+        on_invalid_rows=snakemake.params.on_invalid_rows,
+        max_problems=snakemake.params.max_problems,
     ),
 )

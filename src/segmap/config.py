@@ -56,7 +56,7 @@ class InputSpec:
     layer: str | int | None = None
     thousands: str | None = None
     decimal: str | None = None
-    recipe: str | None = None
+    recipe: str | dict[str, Any] | None = None
     source: str | None = None
     country_code: str | None = None
     base_url: str | None = None

@@ -35,15 +35,20 @@ class Problem:
 class InputError(Exception):
     """Raised when an input cannot be used; carries every :class:`Problem` found (up to a limit)."""
 
-    def __init__(self, problems: list[Problem] | Problem):
+    def __init__(self, problems: list[Problem] | Problem, limit: int = MAX_REPORTED_PROBLEMS):
         if isinstance(problems, Problem):
             problems = [problems]
         # in file order, then row order, so a partner can walk down the file
         self.problems = sorted(problems, key=lambda p: (p.file, p.row if p.row is not None else 0))
+        self.limit = limit
         super().__init__(self._format())
 
+    def limited(self, limit: int) -> "InputError":
+        """The same problems, listing at most ``limit`` of them."""
+        return InputError(self.problems, limit)
+
     def _format(self) -> str:
-        shown = self.problems[:MAX_REPORTED_PROBLEMS]
+        shown = self.problems[:self.limit]
         lines = [f"{len(self.problems)} problem(s) in the input data:"]
         lines += [f"  - {problem}" for problem in shown]
         if len(self.problems) > len(shown):

@@ -45,10 +45,51 @@ def _umask() -> int:
     return mask
 
 
+#: A text cell starting with one of these is a formula to a spreadsheet program (CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_GUARD = "'"
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that a spreadsheet would run as a formula, prefixed with an apostrophe.
+
+    ``=HYPERLINK(...)`` becomes ``'=HYPERLINK(...)``, shown as text by Excel and LibreOffice. A text
+    that already starts with an apostrophe followed by a trigger gets one more, so that
+    :func:`restore_formulas` gives back the original exactly. Numbers (``-3``) are not text and stay.
+    """
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
+            continue
+        text = values.astype("string")
+        risky = text.str.startswith(FORMULA_TRIGGERS) | (
+            text.str.startswith(FORMULA_GUARD) & text.str[1:].str.startswith(FORMULA_TRIGGERS + (FORMULA_GUARD,)))
+        risky = risky.fillna(False).astype(bool)
+        if risky.any():
+            out[column] = values.astype(object).where(~risky, FORMULA_GUARD + text.astype(object))
+    return out
+
+
+def restore_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Undo :func:`neutralise_formulas` on text columns (one leading apostrophe before a trigger)."""
+    for column in frame.columns:
+        values = frame[column]
+        if not pd.api.types.is_string_dtype(values) and not pd.api.types.is_object_dtype(values):
+            continue
+        text = values.astype("string")
+        guarded = (text.str.startswith(FORMULA_GUARD)
+                   & text.str[1:].str.startswith(FORMULA_TRIGGERS + (FORMULA_GUARD,))).fillna(False).astype(bool)
+        if guarded.any():
+            frame[column] = values.where(~guarded, text.str[1:])
+    return frame
+
+
 def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
-    """Write a table as UTF-8 CSV with ``\\n`` line ends, no index, full float precision."""
+    """Write a table as UTF-8 CSV with ``\\n`` line ends, no index, full float precision, and text cells
+    that a spreadsheet would run as formulas neutralised (:func:`neutralise_formulas`)."""
     with atomic_path(path) as temporary:
-        frame.to_csv(temporary, index=False, lineterminator="\n", encoding="utf-8")
+        neutralise_formulas(frame).to_csv(temporary, index=False, lineterminator="\n", encoding="utf-8")
 
 
 #: Flags that may be missing (nullable booleans).
@@ -60,7 +101,7 @@ def read_csv(path: str | Path) -> pd.DataFrame:
     header = pd.read_csv(path, nrows=0).columns
     dtypes = {column: "string" for column in TEXT_COLUMNS if column in header}
     dtypes.update({column: "boolean" for column in BOOLEAN_COLUMNS if column in header})
-    return pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values=[""])
+    return restore_formulas(pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values=[""]))
 
 
 def write_geoparquet(frame: gpd.GeoDataFrame, path: str | Path) -> None:

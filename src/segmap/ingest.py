@@ -3,13 +3,25 @@
 Nothing here interprets values: tables are read as text (so codes keep their leading zeros) with the
 row number a spreadsheet program would show as index, and :mod:`segmap.validate` then checks and
 types them. Raw files are only ever opened for reading.
+
+Delimited text: the separator is ``sep`` or, for ``.csv``/``.txt`` files, detected from the header
+line; the encoding is ``encoding`` or detected (:func:`detect_encoding`: UTF-8 with BOM, UTF-8,
+cp1251 or latin-1), logged and recorded in ``frame.attrs`` for the provenance record. ``header_row``
+(1-based) skips title rows above the column names in text files and spreadsheets. An input with a
+``recipe`` is read by that country recipe (:mod:`segmap.recipes`).
 """
 
 from __future__ import annotations
 
+import codecs
+import csv
+import io
 import logging
+import math
+import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -22,7 +34,8 @@ FIRST_DATA_ROW = 2  # the header is row 1 in a spreadsheet program
 TEXT_SUFFIXES = {".csv", ".txt", ".tsv", ".tab"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 PARQUET_SUFFIXES = {".parquet", ".pq"}
-
+SNIFFED_SUFFIXES = {".csv", ".txt"}  # files whose separator is detected when ``sep`` is not given
+SEPARATORS = [",", ";", "\t", "|"]  # candidates, in order of preference on a tie
 
 def _suffix(path: Path) -> str:
     suffixes = [s.lower() for s in path.suffixes]
@@ -38,40 +51,241 @@ def _require_file(path: Path, role: str) -> None:
         raise InputError(Problem(str(path), f"the {role} file is empty"))
 
 
-def _read_delimited(path: Path, spec: Mapping[str, Any]) -> pd.DataFrame:
-    sep = spec.get("sep") or ("\t" if _suffix(path) in {".tsv", ".tab"} else ",")
-    encoding = spec.get("encoding") or "utf-8-sig"
+# --------------------------------------------------------------------------------------------------
+# Encoding and separator
+# --------------------------------------------------------------------------------------------------
+
+# cp1251 letters А..я are the bytes 0xC0..0xFF, the same bytes as latin-1's accented letters À..ÿ.
+# In Cyrillic text these bytes make whole words, so most of them stand in runs of three or more; in
+# latin-1 text (Spanish, French, German) an accented letter mostly sits between ASCII letters
+# ("Alegría", "Liège", "Mühlheim"), at most two together ("Peñíscola", "ção"). :func:`detect_encoding`
+# uses that contrast.
+CYRILLIC_RUN = 3
+CYRILLIC_RUN_SHARE = 0.5
+
+
+def detect_encoding(data: bytes) -> str:
+    """The encoding of a text file's bytes: ``utf-8-sig``, ``utf-8``, ``cp1251``, ``cp1252`` or ``latin-1``.
+
+    In order: a UTF-8 byte order mark gives ``utf-8-sig``; bytes that decode as UTF-8 (strictly,
+    the whole file) give ``utf-8``. Otherwise the file is a one-byte encoding, and the choice between
+    cp1251 (Bulgarian NSI files) and latin-1 (Spanish, Belgian files) is a heuristic: cp1251 when at
+    least half of the bytes 0xC0-0xFF (Cyrillic letters in cp1251, accented letters in latin-1) stand
+    in runs of three or more such bytes, as the letters of Cyrillic words do; latin-1 otherwise. A latin-1
+    guess whose file holds bytes 0x80-0x9F (control characters in latin-1; euro sign, quotes and
+    dashes in Windows-1252) is read as ``cp1252`` when that decodes.
+
+    charset-normalizer was tried and not used: on short files (a header and a few rows) it took
+    cp1251 for Shift JIS and latin-1 for cp1250.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
     try:
-        return pd.read_csv(
-            path,
-            sep=sep,
-            encoding=encoding,
-            dtype=str,
-            keep_default_na=False,
-            na_values=[""],
-            skipinitialspace=True,
-        )
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    runs = [len(run) for run in re.findall(rb"[\xc0-\xff]+", data)]
+    if runs and sum(n for n in runs if n >= CYRILLIC_RUN) / sum(runs) >= CYRILLIC_RUN_SHARE:
+        return "cp1251"
+    if any(0x80 <= byte <= 0x9F for byte in data):
+        try:
+            data.decode("cp1252")
+            return "cp1252"
+        except UnicodeDecodeError:
+            pass
+    return "latin-1"
+
+
+def read_bytes(path: Path) -> bytes:
+    """A file's bytes, decompressed when it ends in ``.gz``, ``.bz2``, ``.xz`` or ``.zip`` (one file inside)."""
+    import bz2
+    import gzip
+    import lzma
+    import zipfile
+
+    last = path.suffix.lower()
+    try:
+        if last == ".zip":
+            with zipfile.ZipFile(path) as archive:
+                names = [n for n in archive.namelist() if not n.endswith("/")]
+                data = archive.read(names[0]) if len(names) == 1 else None
+            if data is None:
+                raise InputError(Problem(str(path), f"the archive must hold exactly one file, not {len(names)}"))
+            return data
+        decompress = {".gz": gzip.decompress, ".bz2": bz2.decompress, ".xz": lzma.decompress}.get(last)
+        return decompress(path.read_bytes()) if decompress else path.read_bytes()
+    except (OSError, EOFError, zipfile.BadZipFile, lzma.LZMAError) as exc:
+        raise InputError(Problem(str(path), f"cannot be decompressed: {exc}")) from exc
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines as a CSV reader counts them (``\\n``, ``\\r\\n`` or ``\\r``; not form feeds or U+2028)."""
+    return re.split(r"\r\n|\r|\n", text)
+
+
+def decode_file(path: Path, encoding: str | None) -> tuple[str, str, bool]:
+    """The text of a file, the encoding used and whether it was detected (``encoding`` not given)."""
+    data = read_bytes(path)
+    detected = not encoding
+    if detected:
+        encoding = detect_encoding(data)
+        log.info("read %s as %s (detected)", path, encoding)
+    elif encoding.lower().replace("_", "-") in {"utf-8", "utf8"} and data.startswith(codecs.BOM_UTF8):
+        encoding = "utf-8-sig"  # a BOM is not part of the first column's name
+    try:
+        return data.decode(encoding), encoding, detected
     except UnicodeDecodeError as exc:
         raise InputError(
             Problem(
                 str(path),
                 f"cannot be read as {encoding} (byte {exc.start}); set 'encoding:' for this input in the "
-                "config, for example cp1251 (Bulgarian) or latin-1",
+                "config, for example cp1251 (Bulgarian) or latin-1, or leave it out to detect it",
             )
         ) from exc
+    except LookupError as exc:
+        raise InputError(Problem(str(path), f"unknown encoding {encoding!r} in the config")) from exc
+
+
+def detect_sep(line: str) -> str:
+    """The most frequent of ``,`` ``;`` tab ``|`` in a header line (``,`` when none or on a tie)."""
+    counts = {sep: line.count(sep) for sep in SEPARATORS}
+    best = max(SEPARATORS, key=lambda sep: (counts[sep], -SEPARATORS.index(sep)))
+    return best if counts[best] else ","
+
+
+def _header_line_index(lines: list[str], header_row: int | None) -> int:
+    """0-based index of the header line: ``header_row - 1``, or the first non-blank line."""
+    if header_row:
+        return header_row - 1
+    return next((i for i, line in enumerate(lines) if line.strip()), 0)
+
+
+def _separator(path: Path, spec: Mapping[str, Any], header_line: str) -> str:
+    if spec.get("sep"):
+        return spec["sep"]
+    suffix = _suffix(path)
+    if suffix in {".tsv", ".tab"}:
+        return "\t"
+    if suffix in SNIFFED_SUFFIXES:
+        sep = detect_sep(header_line)
+        if sep != ",":
+            log.info("read %s with sep %r (detected from the header line)", path, sep)
+        return sep
+    return ","
+
+
+def _header_row(spec: Mapping[str, Any], path: Path) -> int | None:
+    header_row = spec.get("header_row")
+    if header_row is None:
+        return None
+    if isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1:
+        raise InputError(Problem(str(path), f"header_row must be a row number from 1, not {header_row!r}"))
+    return header_row
+
+
+# --------------------------------------------------------------------------------------------------
+# Readers
+# --------------------------------------------------------------------------------------------------
+
+def _drop_blank_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Leave out rows with no value at all (blank lines, ``;;;;`` rows); the others keep their numbers."""
+    if frame.empty or not len(frame.columns):
+        return frame
+    blank = frame.isna().all(axis=1)
+    return frame[~blank] if blank.any() else frame
+
+
+def _read_delimited(path: Path, spec: Mapping[str, Any]) -> pd.DataFrame:
+    text, encoding, detected = decode_file(path, spec.get("encoding"))
+    lines = split_lines(text)
+    header_row = _header_row(spec, path)
+    header_index = _header_line_index(lines, header_row)
+    if header_index >= len(lines):
+        raise InputError(Problem(str(path), f"has no row {header_index + 1} to read the column names from "
+                                            f"(header_row: {header_row}; the file has {len(lines)} lines)"))
+    sep = _separator(path, spec, lines[header_index])
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=sep,
+            dtype=str,
+            keep_default_na=False,
+            na_values=[""],
+            skipinitialspace=True,
+            skiprows=header_index,
+            skip_blank_lines=False,
+        )
     except pd.errors.EmptyDataError as exc:
         raise InputError(Problem(str(path), "has no header row")) from exc
     except pd.errors.ParserError as exc:
         raise InputError(Problem(str(path), f"is not a valid delimited file with sep={sep!r}: {exc}")) from exc
+    # one data row per record after the header, numbered as a spreadsheet program shows them
+    frame.index = pd.RangeIndex(header_index + 2, header_index + 2 + len(frame), name="row")
+    frame = _drop_blank_rows(frame)
+    frame.attrs.update({"encoding": encoding, "encoding_detected": detected, "sep": sep})
+    return frame
+
+
+def _excel_error(path: Path, exc: Exception) -> InputError:
+    if isinstance(exc, ImportError):
+        return InputError(Problem(str(path), f"reading spreadsheets needs an extra package: {exc}"))
+    return InputError(Problem(str(path), f"cannot read the spreadsheet: {exc}"))
 
 
 def _read_excel(path: Path, spec: Mapping[str, Any]) -> pd.DataFrame:
+    header_row = _header_row(spec, path) or 1
     try:
-        return pd.read_excel(path, sheet_name=spec.get("sheet") or 0, dtype=str)
-    except ImportError as exc:
-        raise InputError(Problem(str(path), f"reading spreadsheets needs an extra package: {exc}")) from exc
-    except ValueError as exc:
-        raise InputError(Problem(str(path), f"cannot read the spreadsheet: {exc}")) from exc
+        frame = pd.read_excel(path, sheet_name=spec.get("sheet") or 0, dtype=str, header=header_row - 1)
+    except (ImportError, ValueError) as exc:
+        raise _excel_error(path, exc) from exc
+    frame.index = pd.RangeIndex(header_row + 1, header_row + 1 + len(frame), name="row")
+    return _drop_blank_rows(frame)
+
+
+def read_grid(spec: Mapping[str, Any], role: str) -> pd.DataFrame:
+    """Every cell of a delimited file or spreadsheet as text, without a header: for official layouts.
+
+    Columns are numbered from 0; the index is the row number a spreadsheet program shows (from 1);
+    empty cells are ``None`` and blank rows are kept. Used by :mod:`segmap.recipes`, which find the
+    header rows themselves. Text files get the detected encoding and a separator detected from the
+    first 50 lines when ``sep`` is not given; ``frame.attrs`` records both.
+    """
+    path = Path(spec["path"])
+    _require_file(path, role)
+    suffix = _suffix(path)
+    if suffix in EXCEL_SUFFIXES:
+        try:
+            frame = pd.read_excel(path, sheet_name=spec.get("sheet") or 0, dtype=str, header=None)
+        except (ImportError, ValueError) as exc:
+            raise _excel_error(path, exc) from exc
+        attrs: dict[str, Any] = {}
+    elif suffix in PARQUET_SUFFIXES:
+        table = pd.read_parquet(path).astype("string")
+        header = pd.DataFrame([list(map(str, table.columns))], columns=table.columns)
+        frame = pd.concat([header, table], ignore_index=True)
+        attrs = {}
+    else:
+        text, encoding, detected = decode_file(path, spec.get("encoding"))
+        sep = spec.get("sep")
+        if not sep:
+            sep = "\t" if suffix in {".tsv", ".tab"} else detect_sep("\n".join(split_lines(text)[:50]))
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep, skipinitialspace=True))
+        width = max((len(row) for row in rows), default=0)
+        frame = pd.DataFrame([row + [None] * (width - len(row)) for row in rows], columns=range(width), dtype=object)
+        attrs = {"encoding": encoding, "encoding_detected": detected, "sep": sep}
+    frame.columns = range(len(frame.columns))
+    frame = frame.astype(object).map(_cell)
+    frame.index = pd.RangeIndex(1, 1 + len(frame), name="row")
+    frame.attrs.update(attrs)
+    return frame
+
+
+def _cell(value: Any) -> str | None:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    text = re.sub(r"\s+", " ", str(value)).strip()
+    return text or None
 
 
 def apply_column_mapping(frame: pd.DataFrame, columns: Mapping[str, str], file: str) -> pd.DataFrame:
@@ -100,19 +314,37 @@ def apply_column_mapping(frame: pd.DataFrame, columns: Mapping[str, str], file: 
 def read_table(spec: Mapping[str, Any], role: str) -> pd.DataFrame:
     """Read a tabular input (delimited text, spreadsheet or Parquet) with canonical column names.
 
-    Values stay text (Parquet keeps its own types); the index holds spreadsheet row numbers.
+    Values stay text (Parquet keeps its own types); the index holds the row numbers a spreadsheet
+    program shows (the first data row is ``header_row + 1``, row 2 by default), and rows with no value
+    at all are left out. With ``recipe`` the named country recipe reads the file
+    (:func:`segmap.recipes.read_with_recipe`).
+
+    ``frame.attrs`` records how the file was read, for the provenance record: ``encoding`` and
+    ``encoding_detected`` (text files), ``sep``, ``header_row``, ``thousands``, ``decimal`` (passed
+    through for parsing the numbers later) and ``recipe``.
     """
     path = Path(spec["path"])
     _require_file(path, role)
-    suffix = _suffix(path)
-    if suffix in EXCEL_SUFFIXES:
-        frame = _read_excel(path, spec)
-    elif suffix in PARQUET_SUFFIXES:
-        frame = pd.read_parquet(path)
+    if spec.get("recipe"):
+        from segmap import recipes  # recipes use this module's readers
+
+        frame = recipes.read_with_recipe(spec, role)
     else:
-        frame = _read_delimited(path, spec)
-    frame = apply_column_mapping(frame, spec.get("columns") or {}, str(path))
-    frame.index = pd.RangeIndex(FIRST_DATA_ROW, FIRST_DATA_ROW + len(frame), name="row")
+        suffix = _suffix(path)
+        if suffix in EXCEL_SUFFIXES:
+            frame = _read_excel(path, spec)
+        elif suffix in PARQUET_SUFFIXES:
+            frame = pd.read_parquet(path)
+            frame.index = pd.RangeIndex(FIRST_DATA_ROW, FIRST_DATA_ROW + len(frame), name="row")
+        else:
+            frame = _read_delimited(path, spec)
+        attrs = dict(frame.attrs)
+        frame = apply_column_mapping(frame, spec.get("columns") or {}, str(path))
+        frame.attrs.update(attrs)
+    for key in ("header_row", "thousands", "decimal"):
+        if spec.get(key) is not None:
+            frame.attrs.setdefault(key, spec[key])
+    frame.index.name = "row"
     log.info("read %s: %d rows, columns %s", path, len(frame), list(frame.columns))
     return frame
 

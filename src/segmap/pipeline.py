@@ -17,6 +17,7 @@ from typing import Any, Mapping
 import pandas as pd
 
 from segmap import geo, ingest, tables, validate
+from segmap.errors import InputError
 from segmap.files import (atomic_path, read_csv, read_geoparquet, sha256, write_csv, write_geoparquet)
 
 log = logging.getLogger(__name__)
@@ -30,32 +31,100 @@ REPORTED_PACKAGES = ["segmap", "numpy", "pandas", "geopandas", "shapely", "pyogr
 # --------------------------------------------------------------------------------------------------
 
 def ingest_country(inputs: Mapping[str, Mapping[str, Any]], schools_out: str | Path, census_out: str | Path,
-                   boundaries_out: str | Path, provenance_out: str | Path) -> None:
+                   boundaries_out: str | Path, provenance_out: str | Path, *, rejected_out: str | Path | None = None,
+                   locations_out: str | Path | None = None, country: str = "xx", on_invalid_rows: str = "error",
+                   max_problems: int = 200) -> None:
     """Read, validate and cross-check the three inputs; write their canonical versions.
 
     ``inputs`` maps ``schools``/``census``/``boundaries`` to input specifications
-    (:class:`segmap.config.InputSpec` as dict). Nothing is written unless all three inputs pass.
+    (:class:`segmap.config.InputSpec` as dict; boundaries may be ``source: gisco``). Schools with
+    coordinates are placed in municipalities by point in polygon (:mod:`segmap.locate`); the checks go
+    to ``locations_out``. Invalid school rows stop the run, or with ``on_invalid_rows="drop"`` are
+    left out and listed with their reasons in ``rejected_out``. Nothing is written unless all inputs
+    pass.
     """
+    from segmap import locate
+
     files = {role: str(spec["path"]) for role, spec in inputs.items()}
-    schools = validate.validate_schools(ingest.read_table(inputs["schools"], "schools"), files["schools"],
-                                        inputs["schools"].get("thousands"))
-    census = validate.validate_census(ingest.read_table(inputs["census"], "census"), files["census"],
-                                      inputs["census"].get("thousands"))
-    boundaries = validate.validate_boundaries(ingest.read_boundaries(inputs["boundaries"]), files["boundaries"])
-    boundaries = validate.cross_check(schools, census, boundaries, files)
+    try:
+        school_table = ingest.read_table(inputs["schools"], "schools")
+        census_table = ingest.read_table(inputs["census"], "census")
+        schools, rejected = validate.screen_schools(school_table, files["schools"],
+                                                    inputs["schools"].get("thousands"), on_invalid_rows)
+        census = validate.validate_census(census_table, files["census"], inputs["census"].get("thousands"))
+        boundaries, boundary_sources = read_boundary_input(inputs["boundaries"], country)
+        boundaries = validate.validate_boundaries(boundaries, files["boundaries"])
+        code_edition = check_code_edition(inputs, census, boundaries, files)
+        schools, locations = locate.locate_schools(schools, boundaries, census["municipality_code"])
+        schools, unknown = validate.check_school_municipalities(schools, census, files, on_invalid_rows)
+        boundaries = validate.cross_check(schools, census, boundaries, files)
+    except InputError as error:
+        raise error.limited(max_problems) from None
+    rejected = pd.concat([r for r in (rejected, unknown) if len(r)] or [rejected], ignore_index=True)
     provenance = {
         "inputs": [
-            {"role": role, "path": files[role], "sha256": sha256(files[role]),
-             "rows": {"schools": len(schools), "census": len(census), "boundaries": len(boundaries)}[role]}
-            for role in ("schools", "census", "boundaries")
+            {"role": role, "path": files[role], "sha256": sha256(files[role]) if role != "boundaries"
+             or not boundary_sources else None,
+             "rows": {"schools": len(school_table), "census": len(census), "boundaries": len(boundaries)}[role],
+             **reading_record(inputs[role], table)}
+            for role, table in (("schools", school_table), ("census", census_table), ("boundaries", None))
         ],
+        "code_edition": code_edition,
+        "boundary_sources": boundary_sources,
         "reference_year": reference_year(schools),
+        "schools_rejected": len(rejected),
+        "schools_used": len(schools),
+        "on_invalid_rows": on_invalid_rows,
+        "locations": {str(k): int(v) for k, v in locations["status"].value_counts().sort_index().items()},
     }
     write_csv(schools, schools_out)
     write_csv(census, census_out)
     write_geoparquet(boundaries, boundaries_out)
+    if rejected_out is not None:
+        write_csv(rejected, rejected_out)
+    if locations_out is not None:
+        write_csv(locations, locations_out)
     write_json(provenance, provenance_out)
-    log.info("ingested %d schools, %d municipalities, %d polygons", len(schools), len(census), len(boundaries))
+    log.info("ingested %d schools (%d rejected), %d municipalities, %d polygons", len(schools), len(rejected),
+             len(census), len(boundaries))
+
+
+def reading_record(spec: Mapping[str, Any], table: pd.DataFrame | None) -> dict[str, Any]:
+    """How an input was read, for the provenance record: encoding (and whether it was detected),
+    separator, recipe and the recipe's choice of census total."""
+    record: dict[str, Any] = {}
+    attrs = table.attrs if table is not None else {}
+    for key in ("encoding", "encoding_detected", "sep", "census_total"):
+        if key in attrs and attrs[key] is not None:
+            record[key] = attrs[key]
+    if spec.get("recipe"):
+        recipe = spec["recipe"]
+        record["recipe"] = recipe if isinstance(recipe, str) else recipe.get("name")
+    return record
+
+
+def check_code_edition(inputs: Mapping[str, Mapping[str, Any]], census: pd.DataFrame, boundaries: Any,
+                       files: Mapping[str, str]) -> str | None:
+    """For Belgian NIS codes (recipe ``be_nis``), check that census and boundaries use the same edition of
+    the code list (581 municipalities until 2024, 565 from 2025); returns the edition, if known."""
+    from segmap import recipes
+
+    uses_nis = any(recipes.recipe_options(spec)[0] == "be_nis" for spec in inputs.values() if spec.get("recipe"))
+    if not uses_nis:
+        return None
+    return recipes.check_nis_year(census["municipality_code"], boundaries["municipality_code"],
+                                  file=files["census"], boundary_file=files["boundaries"])
+
+
+def read_boundary_input(spec: Mapping[str, Any], country: str) -> tuple[Any, list[dict[str, Any]]]:
+    """The boundary layer from a file, or from Eurostat GISCO (``source: gisco``), with the downloaded
+    files' addresses and checksums for the provenance record (empty for a local file)."""
+    if spec.get("source") == "gisco":
+        from segmap import gisco
+
+        municipalities, _regions = gisco.gisco_boundaries(spec, country)
+        return municipalities, gisco.provenance(spec, country)
+    return ingest.read_boundaries(spec), []
 
 
 def reference_year(schools: pd.DataFrame) -> str:
@@ -112,6 +181,16 @@ def compute_indices(schools_in: str | Path, census_in: str | Path, *, country: s
     }
     for key, table in results.items():
         write_csv(table, outputs[key])
+
+
+def publish_tables(tables_in: Mapping[str, str | Path], tables_out: Mapping[str, str | Path], *, min_cell: int,
+                   publish_school_names: bool) -> None:
+    """Write the shareable copy of the index tables (:func:`segmap.privacy.published_table`)."""
+    from segmap import privacy
+
+    for key in ("school", "municipality", "region", "national"):
+        table = read_csv(tables_in[key])
+        write_csv(privacy.published_table(table, min_cell, publish_school_names), tables_out[key])
 
 
 # --------------------------------------------------------------------------------------------------

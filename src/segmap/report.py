@@ -110,8 +110,18 @@ def make_environment(template_dir: str | Path) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.filters.update(number=format_number, percent=format_percent, index=format_index)
+    environment.filters.update(number=format_number, percent=format_percent, index=format_index,
+                               count=format_count)
     return environment
+
+
+@jinja2.pass_context
+def format_count(context: Any, value: Any) -> str:
+    """A count of people: ``<5`` when it is from 1 to min_cell - 1 (``min_cell`` from the context, see
+    :mod:`segmap.privacy`), else as :func:`format_number`."""
+    from segmap.privacy import show_count
+
+    return show_count(value, int(context.get("min_cell", 1))) or format_number(value)
 
 
 def render_html(template_dir: str | Path, context: Mapping[str, Any]) -> str:
@@ -310,6 +320,7 @@ def build_context(
             "group_share": float(no_alternative["pupils_group"].sum() / group_total) if group_total else 0.0,
         },
         "map_facts": map_facts(municipalities, schools, settings),
+        "min_cell": int(settings.get("min_cell", 5)),
         "maps": list(maps),
         "provenance": provenance,
     }

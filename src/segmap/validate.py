@@ -116,13 +116,83 @@ def _parse_counts(frame: pd.DataFrame, out: pd.DataFrame, total: str, group: str
     return problems
 
 
+REJECTED_COLUMNS = ["file", "row", "school_id", "municipality_code", "column", "reason"]
+
+
 def validate_schools(frame: pd.DataFrame, file: str, thousands: str | None = None) -> pd.DataFrame:
     """Check the schools table and return it typed, with the canonical columns in order.
 
     Rules: required columns present; ``school_id`` non-empty and unique; ``municipality_code``
-    non-empty; ``pupils_total`` and ``pupils_group`` whole numbers with 0 <= group <= total;
-    ``lon``/``lat`` numeric within WGS84 ranges when given.
+    non-empty unless the school has coordinates (it is then located by point in polygon);
+    ``pupils_total`` and ``pupils_group`` whole numbers with 0 <= group <= total; ``lon``/``lat``
+    numeric within WGS84 ranges when given. Any problem stops with every problem listed.
     """
+    schools, problems = _check_school_rows(frame, file, thousands)
+    if problems:
+        raise InputError(problems)
+    return _typed_schools(schools)
+
+
+def screen_schools(frame: pd.DataFrame, file: str, thousands: str | None = None,
+                   on_invalid_rows: str = "error") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Check the schools table under a policy for invalid rows; return ``(schools, rejected)``.
+
+    ``on_invalid_rows="error"`` behaves like :func:`validate_schools`. With ``"drop"``, rows with a
+    problem (empty or duplicated id, bad count, group above total, bad coordinate) are left out and
+    returned in ``rejected`` (:data:`REJECTED_COLUMNS`, one row per rejected school, reasons joined by
+    "; "); problems of the whole file (missing column, no rows) still stop the run. Every school of a
+    duplicated id is rejected, since which one is right cannot be known.
+    """
+    if on_invalid_rows not in ("error", "drop"):
+        raise ValueError(f"on_invalid_rows must be 'error' or 'drop', not {on_invalid_rows!r}")
+    schools, problems = _check_school_rows(frame, file, thousands)
+    if on_invalid_rows == "error" or not problems:
+        if problems:
+            raise InputError(problems)
+        return _typed_schools(schools), rejected_table([])
+    whole_file = [p for p in problems if p.row is None]
+    if whole_file:
+        raise InputError(problems)
+    duplicated = schools["school_id"].duplicated(keep=False) & schools["school_id"].notna()
+    problems = [p for p in problems if not (p.column == "school_id" and "appears more than once" in p.message)]
+    problems += [Problem(file, f"school id '{schools.at[row, 'school_id']}' appears more than once", "school_id",
+                         int(row), _id(schools.at[row, "school_id"])) for row in schools.index[duplicated]]
+    rejected = rejected_table(problems, schools)
+    kept = schools.drop(index=sorted({p.row for p in problems}))
+    log.warning("%s: %d school row(s) dropped as invalid (on_invalid_rows: drop)", file, len(rejected))
+    return _typed_schools(kept), rejected
+
+
+def rejected_table(problems: list[Problem], schools: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per rejected school row: file, row, school id, municipality code, columns, reasons."""
+    if not problems:
+        return pd.DataFrame({column: pd.Series(dtype="string") for column in REJECTED_COLUMNS})
+    by_row: dict[tuple[str, int], list[Problem]] = {}
+    for problem in problems:
+        by_row.setdefault((problem.file, int(problem.row)), []).append(problem)
+    rows = []
+    for (file, row), found in sorted(by_row.items()):
+        code = None
+        if schools is not None and row in schools.index:
+            code = _id(schools.at[row, "municipality_code"])
+        rows.append({
+            "file": file, "row": row, "school_id": next((p.ident for p in found if p.ident), None),
+            "municipality_code": code,
+            "column": "; ".join(dict.fromkeys(p.column for p in found if p.column)),
+            "reason": "; ".join(dict.fromkeys(p.message for p in found)),
+        })
+    return pd.DataFrame(rows, columns=REJECTED_COLUMNS)
+
+
+def _typed_schools(out: pd.DataFrame) -> pd.DataFrame:
+    out = out.copy()
+    out["pupils_total"] = out["pupils_total"].astype("int64")
+    out["pupils_group"] = out["pupils_group"].astype("int64")
+    return out[SCHOOL_COLUMNS]
+
+
+def _check_school_rows(frame: pd.DataFrame, file: str, thousands: str | None) -> tuple[pd.DataFrame, list[Problem]]:
+    """The canonical columns (counts as nullable floats) and every problem found."""
     _check_header(frame, SCHOOL_REQUIRED, file, "schools", "schools")
     out = pd.DataFrame(index=frame.index)
     out["school_id"] = clean_code(frame["school_id"])
@@ -132,7 +202,6 @@ def validate_schools(frame: pd.DataFrame, file: str, thousands: str | None = Non
     out["school_name"] = (frame["school_name"].astype("string").str.strip()
                           if "school_name" in frame else ids)
     out["municipality_code"] = clean_code(frame["municipality_code"])
-    problems += _empty_codes(out["municipality_code"], file, "municipality_code", "municipality code", ids)
     out["settlement"] = (frame["settlement"].astype("string").str.strip()
                          if "settlement" in frame else pd.Series(pd.NA, index=frame.index, dtype="string"))
     problems += _parse_counts(frame, out, "pupils_total", "pupils_group", file, ids, thousands)
@@ -147,12 +216,14 @@ def validate_schools(frame: pd.DataFrame, file: str, thousands: str | None = Non
             out[column] = values.astype("float64")
         else:
             out[column] = np.nan
+    # a school without a municipality code can still be placed by its coordinates
+    located = out["lon"].notna() & out["lat"].notna()
+    no_code = out["municipality_code"].isna() | (out["municipality_code"] == "")
+    problems += [Problem(file, "municipality code is empty and the school has no coordinates to locate it",
+                         "municipality_code", int(row), _id(ids.loc[row]))
+                 for row in out.index[no_code & ~located]]
     out["year"] = frame["year"].astype("string").str.strip() if "year" in frame else pd.NA
-    if problems:
-        raise InputError(problems)
-    out["pupils_total"] = out["pupils_total"].astype("int64")
-    out["pupils_group"] = out["pupils_group"].astype("int64")
-    return out[SCHOOL_COLUMNS]
+    return out, problems
 
 
 def validate_census(frame: pd.DataFrame, file: str, thousands: str | None = None) -> pd.DataFrame:
@@ -221,6 +292,34 @@ def _polygonal_part(geometry):
         return geometry
     parts = [g for g in shapely.get_parts(geometry) if g.geom_type in ("Polygon", "MultiPolygon")]
     return shapely.union_all(parts) if parts else geometry
+
+
+def check_school_municipalities(schools: pd.DataFrame, census: pd.DataFrame, files: dict[str, str],
+                                on_invalid_rows: str = "error") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every school's municipality must be in the census; return ``(schools, rejected)``.
+
+    Run after :func:`segmap.locate.locate_schools` (which fills codes from coordinates). With
+    ``on_invalid_rows="drop"`` schools with an unknown or missing code are left out and returned in
+    the rejected table; otherwise they stop the run.
+    """
+    known = set(census["municipality_code"])
+    unknown = schools[~schools["municipality_code"].isin(known)]
+    problems = []
+    for row, school in unknown.iterrows():
+        code = school["municipality_code"]
+        located = pd.notna(school["lon"]) and pd.notna(school["lat"])
+        if pd.isna(code) or code == "":
+            message = "municipality code is empty and the school's coordinates are outside every municipality"
+        else:
+            message = (f"municipality '{code}' is not in the census file {files['census']}"
+                       + (" and the school's coordinates are outside every municipality" if located else ""))
+        problems.append(Problem(files["schools"], message, "municipality_code", int(row), str(school["school_id"])))
+    if problems and on_invalid_rows != "drop":
+        raise InputError(problems)
+    if problems:
+        log.warning("%s: %d school(s) with an unknown municipality dropped (on_invalid_rows: drop)",
+                    files["schools"], len(problems))
+    return schools.drop(index=unknown.index), rejected_table(problems, schools)
 
 
 def cross_check(schools: pd.DataFrame, census: pd.DataFrame, boundaries: gpd.GeoDataFrame,
