@@ -169,3 +169,16 @@ def test_spreadsheet_and_zipped_shapefile(tiny_inputs, tmp_path):
     boundaries = validate.validate_boundaries(
         ingest.read_boundaries({"path": str(archive), "columns": {"municipality_code": "NATCODE"}}), str(archive))
     assert list(boundaries["municipality_code"])[:2] == ["01001", "01002"]
+
+
+def test_geopackage_layer_is_chosen_by_name(tmp_path):
+    from conftest import tiny_boundaries
+
+    path = tmp_path / "two_layers.gpkg"
+    boundaries = tiny_boundaries().rename(columns={"code": "municipality_code"})
+    boundaries.iloc[:2].to_file(path, layer="regions_unused", driver="GPKG")
+    boundaries.to_file(path, layer="municipalities", driver="GPKG")
+    frame = ingest.read_boundaries({"path": str(path), "layer": "municipalities"})
+    assert frame["municipality_code"].tolist()[:2] == ["01001", "01002"] and len(frame) == 6
+    with pytest.raises(InputError, match="two_layers.gpkg"):
+        ingest.read_boundaries({"path": str(path), "layer": "nope"})

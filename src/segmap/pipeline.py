@@ -208,6 +208,23 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
+def git_commit(folder: str | Path) -> str:
+    """The git commit of the code that made the outputs (``-modified`` when tracked files were changed),
+    or ``not a git checkout``."""
+    import subprocess
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True, check=True,
+                              timeout=20).stdout.strip()
+
+    try:
+        commit = git("rev-parse", "HEAD")
+        changed = git("status", "--porcelain", "--untracked-files=no")
+    except (OSError, subprocess.SubprocessError):
+        return "not a git checkout"
+    return commit + ("-modified" if changed else "")
+
+
 def settings_digest(settings: Mapping[str, Any]) -> str:
     """SHA-256 of the country's settings as canonical JSON (changes when any setting changes)."""
     return hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode("utf-8")).hexdigest()
@@ -337,7 +354,7 @@ def build_report(*, tables: Mapping[str, str | Path], maps: Mapping[str, str | P
     texts = map_texts(settings)
     provenance = json.loads(Path(provenance_in).read_text(encoding="utf-8"))
     provenance.update(versions=package_versions(), config_sha256=settings_digest(settings),
-                      map_crs=settings["map_crs"])
+                      map_crs=settings["map_crs"], git_commit=git_commit(Path(template_dir)))
     figures = [
         {
             "key": key,

@@ -142,7 +142,7 @@ def write_pdf(html: str, out_path: str | Path, base_dir: str | Path, allowed_dir
     document = weasyprint.HTML(string=html, base_url=Path(base_dir).resolve().as_uri() + "/",
                                url_fetcher=fetcher)
     with atomic_path(out_path) as temporary:
-        document.write_pdf(temporary, uncompressed_pdf=False, custom_metadata=False)
+        document.write_pdf(temporary, uncompressed_pdf=False, custom_metadata=True, pdf_tags=True)
     return fetcher
 
 
