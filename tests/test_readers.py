@@ -179,3 +179,12 @@ def test_compressed_text(tmp_path):
     with zipfile.ZipFile(archive, "w") as handle:
         handle.writestr("s.csv", content)
     assert schools(archive)[1]["municipality_code"].iloc[0] == "12089"
+
+
+def test_utf16_with_byte_order_mark_is_detected(tmp_path):
+    from segmap import ingest
+
+    path = tmp_path / "unicode_text.csv"
+    path.write_bytes("school_id,municipality_code,pupils_total,pupils_group\nA,01001,10,2\n".encode("utf-16"))
+    frame = ingest.read_table({"path": str(path)}, "schools")
+    assert frame.attrs["encoding"] == "utf-16" and frame["school_id"].tolist() == ["A"]

@@ -80,6 +80,8 @@ def detect_encoding(data: bytes) -> str:
     """
     if data.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
     try:
         data.decode("utf-8")
         return "utf-8"
@@ -95,6 +97,13 @@ def detect_encoding(data: bytes) -> str:
         except UnicodeDecodeError:
             pass
     return "latin-1"
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_parquet(path)
+    except (OSError, ValueError, ImportError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+        raise InputError(Problem(str(path), f"cannot be read as a Parquet file: {exc}")) from exc
 
 
 def read_bytes(path: Path) -> bytes:
@@ -261,7 +270,7 @@ def read_grid(spec: Mapping[str, Any], role: str) -> pd.DataFrame:
             raise _excel_error(path, exc) from exc
         attrs: dict[str, Any] = {}
     elif suffix in PARQUET_SUFFIXES:
-        table = pd.read_parquet(path).astype("string")
+        table = _read_parquet(path).astype("string")
         header = pd.DataFrame([list(map(str, table.columns))], columns=table.columns)
         frame = pd.concat([header, table], ignore_index=True)
         attrs = {}
@@ -295,6 +304,13 @@ def apply_column_mapping(frame: pd.DataFrame, columns: Mapping[str, str], file: 
     error naming the file, the column and the columns that are there.
     """
     frame = frame.rename(columns=lambda c: str(c).strip().lstrip("\ufeff"))
+    # pandas renames a repeated column name x to x.1, x.2: which one holds the data cannot be known
+    names = [str(c) for c in frame.columns]
+    repeated = sorted({re.sub(r"\.\d+$", "", n) for n in names
+                       if re.search(r"\.\d+$", n) and re.sub(r"\.\d+$", "", n) in names})
+    if repeated:
+        raise InputError([Problem(file, f"column '{name}' appears more than once in the header", column=name)
+                          for name in repeated])
     missing = [source for source in columns.values() if source not in frame.columns]
     if missing:
         raise InputError(
@@ -334,7 +350,7 @@ def read_table(spec: Mapping[str, Any], role: str) -> pd.DataFrame:
         if suffix in EXCEL_SUFFIXES:
             frame = _read_excel(path, spec)
         elif suffix in PARQUET_SUFFIXES:
-            frame = pd.read_parquet(path)
+            frame = _read_parquet(path)
             frame.index = pd.RangeIndex(FIRST_DATA_ROW, FIRST_DATA_ROW + len(frame), name="row")
         else:
             frame = _read_delimited(path, spec)
@@ -360,6 +376,8 @@ def read_boundaries(spec: Mapping[str, Any]) -> gpd.GeoDataFrame:
         frame = gpd.read_file(path, **kwargs)
     except Exception as exc:  # pyogrio raises several error types for unreadable files
         raise InputError(Problem(str(path), f"cannot be read as a boundary layer: {exc}")) from exc
+    if not isinstance(frame, gpd.GeoDataFrame):  # a table without geometry (a CSV, say)
+        raise InputError(Problem(str(path), "has no geometry column: it is a table, not a boundary layer"))
     frame = apply_column_mapping(frame, spec.get("columns") or {}, str(path))
     frame.index = pd.RangeIndex(1, 1 + len(frame), name="feature")
     log.info("read %s: %d features, CRS %s", path, len(frame), frame.crs)

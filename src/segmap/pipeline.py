@@ -17,7 +17,7 @@ from typing import Any, Mapping
 import pandas as pd
 
 from segmap import geo, ingest, tables, validate
-from segmap.errors import InputError
+from segmap.errors import InputError, Problem
 from segmap.files import (atomic_path, read_csv, read_geoparquet, sha256, write_csv, write_geoparquet)
 
 log = logging.getLogger(__name__)
@@ -57,6 +57,12 @@ def ingest_country(inputs: Mapping[str, Mapping[str, Any]], schools_out: str | P
         code_edition = check_code_edition(inputs, census, boundaries, files)
         schools, locations = locate.locate_schools(schools, boundaries, census["municipality_code"])
         schools, unknown = validate.check_school_municipalities(schools, census, files, on_invalid_rows)
+        if schools.empty:
+            dropped = [Problem(str(r.file), str(r.reason), None if pd.isna(r.column) else str(r.column), int(r.row),
+                               None if pd.isna(r.school_id) else str(r.school_id))
+                       for r in pd.concat([rejected, unknown]).itertuples()]
+            raise InputError([Problem(files["schools"], "no valid school is left: every row was invalid and "
+                                                        "left out (on_invalid_rows: drop)"), *dropped])
         boundaries = validate.cross_check(schools, census, boundaries, files)
     except InputError as error:
         raise error.limited(max_problems) from None

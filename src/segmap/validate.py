@@ -7,6 +7,7 @@ together as one :class:`~segmap.errors.InputError`, so a partner fixes a file in
 from __future__ import annotations
 
 import logging
+import re
 
 import geopandas as gpd
 import numpy as np
@@ -48,7 +49,11 @@ def parse_count(values: pd.Series, thousands: str | None = None) -> pd.Series:
     text = values.astype("string").str.strip()
     if thousands:
         text = text.str.replace(thousands, "", regex=False)
+    else:
+        # "2.000" or "2,000" is a count with a thousands separator, not two: refuse rather than guess
+        text = text.mask(text.str.fullmatch(r"\d{1,3}([.,]\d{3})+").fillna(False).astype(bool))
     numbers = pd.to_numeric(text, errors="coerce")
+    numbers = numbers.where(np.isfinite(numbers) & (np.abs(numbers) < 2**53))  # "inf", 1e20: no count
     return numbers.astype("Float64")
 
 
@@ -59,14 +64,21 @@ def _count_problems(frame: pd.DataFrame, column: str, parsed: pd.Series, file: s
     ids = ident if ident is not None else pd.Series(None, index=frame.index, dtype=object)
     for row in frame.index[parsed.isna()]:
         value = raw.loc[row]
-        reason = "is empty" if pd.isna(value) else f"is not a number ({str(value)[:40]!r})"
+        if pd.isna(value):
+            reason = "is empty"
+        elif re.fullmatch(r"\s*\d{1,3}([.,]\d{3})+\s*", str(value)):
+            reason = (f"{str(value).strip()!r} has a thousands separator: set 'thousands:' for this input "
+                      "in the config")
+        else:
+            reason = f"is not a number ({str(value)[:40]!r})"
         problems.append(Problem(file, f"count {reason}", column, int(row), _id(ids.loc[row])))
     finite = parsed.notna()
     for row in frame.index[finite & (parsed < 0)]:
         problems.append(Problem(file, f"count is negative ({parsed.loc[row]:g})", column, int(row),
                                 _id(ids.loc[row])))
     for row in frame.index[finite & (parsed != parsed.round())]:
-        problems.append(Problem(file, f"count is not a whole number ({parsed.loc[row]:g})", column,
+        problems.append(Problem(file, f"count is not a whole number ({parsed.loc[row]:g}); if it has a "
+                                "thousands separator, set 'thousands:' for this input", column,
                                 int(row), _id(ids.loc[row])))
     return problems
 
@@ -280,6 +292,11 @@ def validate_boundaries(frame: gpd.GeoDataFrame, file: str) -> gpd.GeoDataFrame:
                     ", ".join(codes[invalid].astype(str).head(20)))
         repaired = shapely.make_valid(geometry[invalid].values)
         fixed = [_polygonal_part(g) for g in repaired]
+        no_area = [row for row, g in zip(frame.index[invalid], fixed)
+                   if g.geom_type not in ("Polygon", "MultiPolygon") or g.is_empty]
+        if no_area:
+            raise InputError([Problem(file, "polygon has no area (it is a line or a point once repaired)",
+                                      "geometry", int(row), _id(codes.loc[row])) for row in no_area])
         geometry = geometry.copy()
         geometry[invalid] = fixed
     return gpd.GeoDataFrame({"municipality_code": codes.astype(str).values},
