@@ -92,7 +92,8 @@ def country_settings(config: Mapping[str, Any], country: str) -> dict[str, Any]:
 
     Keys: ``code, name, deliverable, languages, group_label, group_label_singular, synthetic, thresholds,
     seeds, replicates, inference`` (seed and replicates by method), ``ranking_min_group_pupils, insets,
-    map_crs, on_invalid_rows, max_problems, min_cell, publish_school_names, inputs`` (``inputs`` maps ``schools``/``census``/``boundaries`` to :class:`InputSpec` params dicts).
+    map_crs, on_invalid_rows, max_problems, min_cell, publish_school_names, inputs`` (``inputs`` maps
+    ``schools``/``census``/``boundaries`` to :class:`InputSpec` params dicts).
     """
     try:
         entry = config["countries"][country]

@@ -550,7 +550,7 @@ def _bg_nsi(spec: Mapping[str, Any], role: str, options: dict[str, Any], edition
                 if mapped in (leaf, label):
                     return position
             raise InputError(Problem(file, f"the config maps {canonical} to '{mapped}', which is not a column "
-                                           f"of the table (columns: {', '.join(l for l in labels if l)})",
+                                           f"of the table (columns: {', '.join(label for label in labels if label)})",
                                      column=mapped))
         return next((i for i, k in enumerate(kinds) if k == kind), None)
 
@@ -575,7 +575,7 @@ def _bg_nsi(spec: Mapping[str, Any], role: str, options: dict[str, Any], edition
     if roma is None or total is None:
         missing = [name for name, column in (("'Ромска' (Roma)", roma), ("'Общо' (total)", total)) if column is None]
         raise InputError(Problem(file, f"the NSI table has no {' and no '.join(missing)} column in header row "
-                                       f"{leaf_row} (columns: {', '.join(l for l in labels if l)})"))
+                                       f"{leaf_row} (columns: {', '.join(label for label in labels if label)})"))
 
     data = grid.loc[grid.index > leaf_row]
     data = data.drop(index=_column_number_rows(data, name_column))
