@@ -11,6 +11,7 @@ COUNTRIES = sorted(config["countries"])
 # The report template and its stylesheet live with the workflow, whatever the working directory.
 TEMPLATE_DIR = Path(workflow.basedir, "reports", "templates")
 PACKAGE_DIR = Path(workflow.basedir, "src", "segmap")
+LOCALE_DIR = Path(workflow.basedir, "reports", "locales")
 
 
 def package_code(*modules):
@@ -25,7 +26,7 @@ def settings(wildcards):
 
 def school_thresholds(wildcards):
     """The numeric definition of a segregated school (its source text does not change any number)."""
-    return {k: v for k, v in settings(wildcards)["thresholds"].items() if k != "source"}
+    return {k: v for k, v in settings(wildcards)["thresholds"].items() if k not in ("source", "source_translations")}
 
 
 def input_specs(wildcards):
@@ -62,3 +63,11 @@ def all_reports():
 def report_language(wildcards):
     """Language of the report file asked for (outputs/{country}/{deliverable}_..._{lang}.pdf)."""
     return wildcards.lang
+
+
+def message_catalog(wildcards):
+    """The message catalog of the report's language (English texts are the message ids: none), so that a
+    fixed translation remakes that language's maps and reports."""
+    if wildcards.lang == "en":
+        return []
+    return [str(LOCALE_DIR / wildcards.lang / "LC_MESSAGES" / "segmap.po")]

@@ -16,7 +16,8 @@ rule report:
         segregated_schools="data/processed/{country}/figures/{lang}/segregated_schools.svg",
         template=TEMPLATE_DIR / "report.html.j2",
         stylesheet=TEMPLATE_DIR / "report.css",
-        code=package_code("report"),
+        code=package_code("report", "i18n"),
+        catalog=message_catalog,
     output:
         pdf="outputs/{country}/{deliverable}_school_segregation_maps_{country}_{lang}.pdf",
     params:

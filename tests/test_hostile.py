@@ -88,7 +88,7 @@ def test_hostile_names_print_as_text_and_nothing_is_fetched(hostile_country, tmp
     assert connections == []
     opened = {str(args[0]) for event, args in EVENTS if event == "open" and isinstance(args[0], (str, Path))}
     allowed = (str(REPO / "reports" / "templates"), str(figures), str(outputs), str(processed), sys.prefix,
-               sys.base_prefix, str(REPO / "src"))
+               sys.base_prefix, str(REPO / "src"), str(REPO / "reports" / "locales"))
     # the standard library's own reads: the MIME type table, and tempfile probing its folder
     system = {"/dev/null", "/etc/mime.types", tempfile.gettempdir()}
     temporary = re.compile(re.escape(tempfile.gettempdir()) + r"/tmp[\w]+$")
@@ -99,4 +99,4 @@ def test_hostile_names_print_as_text_and_nothing_is_fetched(hostile_country, tmp
     text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
     flat = " ".join(text.split())
     assert 'file:///etc/hostname' in flat and "<img" in flat          # printed as text
-    assert "127.0.0.1:9/x.css" in flat
+    assert "127.0.0.1:9/x.css" in "".join(text.split())  # a table cell may wrap it over lines

@@ -90,7 +90,8 @@ def load_config(path: str | Path) -> dict[str, Any]:
 def country_settings(config: Mapping[str, Any], country: str) -> dict[str, Any]:
     """The fully defaulted settings of one country, as a plain dict.
 
-    Keys: ``code, name, deliverable, languages, group_label, group_label_singular, synthetic, thresholds,
+    Keys: ``code, name, deliverable, languages, group_label, group_label_singular, group_labels,
+    group_labels_singular, names`` (per report language), ``synthetic, thresholds,
     seeds, replicates, inference`` (seed and replicates by method), ``ranking_min_group_pupils, insets,
     map_crs, on_invalid_rows, max_problems, min_cell, publish_school_names, inputs`` (``inputs`` maps
     ``schools``/``census``/``boundaries`` to :class:`InputSpec` params dicts).
@@ -115,6 +116,9 @@ def country_settings(config: Mapping[str, Any], country: str) -> dict[str, Any]:
         "languages": list(entry.get("languages") or ["en"]),
         "group_label": group_label,
         "group_label_singular": entry.get("group_label_singular") or singular(group_label),
+        "group_labels": dict(entry.get("group_labels") or {}),
+        "group_labels_singular": dict(entry.get("group_labels_singular") or {}),
+        "names": dict(entry.get("names") or {}),
         "synthetic": bool(entry.get("synthetic", False)),
         "thresholds": thresholds,
         "seeds": seeds,

@@ -18,6 +18,7 @@ import pandas as pd
 
 from segmap import geo, ingest, tables, validate
 from segmap.errors import InputError, Problem
+from segmap.i18n import N_
 from segmap.files import (atomic_path, read_csv, read_geoparquet, sha256, write_csv, write_geoparquet)
 
 log = logging.getLogger(__name__)
@@ -240,74 +241,82 @@ def settings_digest(settings: Mapping[str, Any]) -> str:
 # Maps
 # --------------------------------------------------------------------------------------------------
 
-def map_texts(settings: Mapping[str, Any], category_counts: Mapping[str, int] | None = None) -> dict[str, dict]:
-    """Titles, legend texts and captions of the national maps (English).
+def map_texts(settings: Mapping[str, Any], category_counts: Mapping[str, int] | None = None,
+              language: str = "en") -> dict[str, dict]:
+    """Titles, legend texts and captions of the national maps, in ``language``.
 
     ``category_counts`` (schools per category) are appended to the school map's legend entries.
     """
-    group = settings["group_label"]
-    one = settings.get("group_label_singular", group)
+    from segmap import i18n
+
+    t = i18n.Translator(language)
+    group, one = i18n.group_labels(dict(settings), language)
     thresholds = settings["thresholds"]
     above = thresholds["comparison"] == "above"
     symbol = ">" if above else "≥"
-    low, high = 100 * thresholds["segregated"], 100 * thresholds["severe"]
-    segregated_range = (f"over {low:.0f}% up to {high:.0f}%" if above
-                        else f"{low:.0f}% to under {high:.0f}%")
-    severe = f"{symbol} {high:.0f}%"
-    undefined = f"Not defined: fewer than two schools, no {group} or only {group}"
+    low, high = t.percent(thresholds["segregated"], 0), t.percent(thresholds["severe"], 0)
+    segregated_range = (t.gettext("over %(low)s up to %(high)s", low=low, high=high) if above
+                        else t.gettext("%(low)s to under %(high)s", low=low, high=high))
+    severe = f"{symbol} {high}"
+    undefined = t.gettext("Not defined: fewer than two schools, no %(group)s or only %(group)s", group=group)
     counts = category_counts or {}
 
     def counted(label: str, key: str) -> str:
-        return f"{label} ({counts[key]:,})" if key in counts else label
+        return f"{label} ({t.number(counts[key])})" if key in counts else label
 
     categories = {
-        "severe": counted(f"Severely segregated ({severe})", "severe"),
-        "segregated": counted(f"Segregated ({segregated_range})", "segregated"),
+        "severe": counted(t.gettext("Severely segregated (%(range)s)", range=severe), "severe"),
+        "segregated": counted(t.gettext("Segregated (%(range)s)", range=segregated_range), "segregated"),
     }
     if thresholds.get("require_alternative"):
-        categories["no_alternative"] = counted("Above the threshold, only school of its settlement or municipality",
-                                               "no_alternative")
-    categories["below_threshold"] = counted("Other schools", "below_threshold")
+        categories["no_alternative"] = counted(
+            t.gettext("Above the threshold, only school of its settlement or municipality"), "no_alternative")
+    categories["below_threshold"] = counted(t.gettext("Other schools"), "below_threshold")
+    caption_schools = t.gettext(
+        "Schools with known coordinates; segregated schools are sized by pupils. Segregated: share of %(group)s "
+        "%(symbol)s %(low)s; severely segregated: %(severe)s.", group=group, symbol=symbol, low=low, severe=severe)
+    if thresholds.get("require_alternative"):
+        caption_schools += " " + t.gettext("Schools above the threshold that are the only school of their "
+                                           "settlement or municipality are shown apart.")
     return {
         "group_share": {
-            "title": f"{group} among pupils",
-            "legend_title": f"Share of {group}\namong pupils",
-            "undefined_label": "No pupils in the data",
-            "caption": f"Share of {group} among all pupils of the municipality's schools. Municipalities "
-                       "without schools in the data are hatched.",
+            "title": t.gettext("Share of %(group)s among pupils", group=group),
+            "legend_title": t.gettext("Share of %(group)s\namong pupils", group=group),
+            "undefined_label": t.gettext("No pupils in the data"),
+            "caption": t.gettext("Share of %(group)s among all pupils of the municipality's schools. "
+                                 "Municipalities without schools in the data are hatched.", group=group),
         },
         "dissimilarity": {
-            "title": "Dissimilarity beyond chance by municipality",
-            "legend_title": "Adjusted dissimilarity\n(Carrington–Troske)",
+            "title": t.gettext("Dissimilarity beyond chance by municipality"),
+            "legend_title": t.gettext("Adjusted dissimilarity\n(Carrington–Troske)"),
             "undefined_label": undefined,
-            "muted_label": "Not distinguishable from\nrandom allocation",
-            "caption": f"Dissimilarity index D adjusted for the part that random allocation of the same {group} "
-                       "to the same schools produces (0 = no more than chance, 1 = complete separation). "
-                       "Grey: municipalities whose D is within what random allocation gives in 95% of "
-                       "simulations, so their segregation cannot be told apart from chance.",
+            "muted_label": t.gettext("Not distinguishable from\nrandom allocation"),
+            "caption": t.gettext(
+                "Dissimilarity index D adjusted for the part that random allocation of the same %(group)s to the "
+                "same schools produces (0 = no more than chance, 1 = complete separation). Grey: municipalities "
+                "whose D is within what random allocation gives in 95%% of simulations, so their segregation "
+                "cannot be told apart from chance.", group=group),
         },
         "isolation": {
-            "title": "Isolation index by municipality",
-            "legend_title": "Isolation index xPx",
+            "title": t.gettext("Isolation index by municipality"),
+            "legend_title": t.gettext("Isolation index xPx"),
             "undefined_label": undefined,
-            "caption": f"Share of {group} in the school attended by the average {one}. Compare with the "
-                       "group's share among pupils: the larger the gap, the more the group is concentrated in "
-                       "some schools.",
+            "caption": t.gettext(
+                "Share of %(group)s in the school attended by the average %(one)s. Compare with the group's share "
+                "among pupils: the larger the gap, the more the group is concentrated in some schools.",
+                group=group, one=one),
         },
         "segregated_schools": {
-            "title": "Segregated schools",
-            "legend_title": "Schools",
-            "size_legend_title": "Pupils",
-            "caption": f"Schools with known coordinates; segregated schools are sized by pupils. Segregated: "
-                       f"share of {group} {symbol} {low:.0f}%; severely segregated: {severe}"
-                       + ("; schools above the threshold that are the only school of their settlement or "
-                          "municipality are shown apart." if thresholds.get("require_alternative") else "."),
+            "title": t.gettext("Segregated schools"),
+            "legend_title": t.gettext("Schools"),
+            "size_legend_title": t.gettext("Pupils"),
+            "caption": caption_schools,
             "categories": categories,
         },
     }
 
 
-SYNTHETIC_FOOTNOTE = "Synthetic demonstration data — not real statistics"
+SYNTHETIC_FOOTNOTE = N_("Synthetic demonstration data — not real statistics")
 
 
 def draw_maps(*, municipalities_in, schools_in, census_in, municipality_layer_in, region_layer_in,
@@ -322,10 +331,15 @@ def draw_maps(*, municipalities_in, schools_in, census_in, municipality_layer_in
     regions = read_geoparquet(region_layer_in)
     areas = layer.merge(table.drop(columns=["region_code"]), on="municipality_code", how="left",
                         validate="one_to_one")
-    insets = [maps.Inset(label, codes) for label, codes in geo.inset_codes(census, settings["insets"])]
-    footnote = SYNTHETIC_FOOTNOTE if settings["synthetic"] else None
+    from segmap import i18n
+
+    t = i18n.Translator(language)
+    insets = [maps.Inset(t.config_text(label), codes)
+              for label, codes in geo.inset_codes(census, settings["insets"])]
+    footnote = t.gettext(SYNTHETIC_FOOTNOTE) if settings["synthetic"] else None
     schools = read_csv(schools_in)
-    texts = map_texts(settings, schools["category"].value_counts().to_dict())
+    texts = map_texts(settings, schools["category"].value_counts().to_dict(), language)
+    units = {"decimal_mark": t.decimal_mark, "distance_unit": t.distance_unit}
     areas["not_distinguishable"] = (areas["status"] == "ok") & ~areas["distinguishable_from_random"].astype(
         "boolean").fillna(False).astype(bool)
     for key, column, muted in (("group_share", "group_share", None),
@@ -335,7 +349,7 @@ def draw_maps(*, municipalities_in, schools_in, census_in, municipality_layer_in
             areas, column, maps.INDICATOR_CLASSES[column], outputs[key],
             legend_title=texts[key]["legend_title"], undefined_label=texts[key]["undefined_label"],
             outline=regions, insets=insets, footnote=footnote,
-            muted_column=muted, muted_label=texts[key].get("muted_label"),
+            muted_column=muted, muted_label=texts[key].get("muted_label"), **units,
         )
     points = geo.school_points(schools, layer.crs)
     maps.school_points_map(
@@ -343,7 +357,7 @@ def draw_maps(*, municipalities_in, schools_in, census_in, municipality_layer_in
         legend_title=texts["segregated_schools"]["legend_title"],
         category_labels=texts["segregated_schools"]["categories"],
         size_legend_title=texts["segregated_schools"]["size_legend_title"],
-        outline=regions, insets=insets, footnote=footnote,
+        outline=regions, insets=insets, footnote=footnote, **units,
     )
 
 
@@ -355,9 +369,11 @@ def build_report(*, tables: Mapping[str, str | Path], maps: Mapping[str, str | P
                  template_dir: str | Path, settings: Mapping[str, Any], language: str,
                  pdf_out: str | Path) -> None:
     """Render the PDF report of one country in one language."""
-    from segmap import report
+    from segmap import i18n, report
 
-    texts = map_texts(settings)
+    texts = map_texts(settings, language=language)
+    t = i18n.Translator(language)
+    name = report.country_name(settings, language)
     provenance = json.loads(Path(provenance_in).read_text(encoding="utf-8"))
     provenance.update(versions=package_versions(), config_sha256=settings_digest(settings),
                       map_crs=settings["map_crs"], git_commit=git_commit(Path(template_dir)))
@@ -366,7 +382,8 @@ def build_report(*, tables: Mapping[str, str | Path], maps: Mapping[str, str | P
             "key": key,
             "title": texts[key]["title"],
             "caption": texts[key]["caption"],
-            "alt": f"Map of {settings['name']}: {texts[key]['title'].lower()}, by municipality.",
+            "alt": t.gettext("Map of %(country)s by municipality: %(title)s.", country=name,
+                             title=texts[key]["title"]),
             "src": Path(path).resolve().as_uri(),
         }
         for key, path in maps.items()

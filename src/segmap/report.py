@@ -8,7 +8,6 @@ template folder and the figure folder and refuses everything else (other files, 
 from __future__ import annotations
 
 import logging
-import math
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 from urllib.parse import unquote, urlsplit
@@ -18,6 +17,7 @@ import numpy as np
 import pandas as pd
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from segmap import i18n
 from segmap.files import atomic_path
 
 log = logging.getLogger(__name__)
@@ -73,60 +73,70 @@ def _mime(path: Path) -> str:
 
 
 # --------------------------------------------------------------------------------------------------
-# Formatting (English; locale formatting per language comes with the translations)
+# Formatting: numbers per locale (segmap.i18n, with Babel); English by default
 # --------------------------------------------------------------------------------------------------
 
-def _missing(value: Any) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+def format_number(value: Any, digits: int = 0, language: str = "en") -> str:
+    """1234567 -> '1,234,567' (en), '1 234 567' (bg, fr), '1.234.567' (es, nl); NaN -> '–'."""
+    return i18n.format_number(value, digits, language)
 
 
-def format_number(value: Any, digits: int = 0) -> str:
-    """1234567 -> '1,234,567'; NaN -> '–'."""
-    if _missing(value):
-        return "–"
-    return f"{float(value):,.{digits}f}"
+def format_percent(value: Any, digits: int = 1, language: str = "en") -> str:
+    """0.1234 -> '12.3%' (en), '12,3 %' (es, fr), '12,3%' (bg, nl); NaN -> '–'."""
+    return i18n.format_percent(value, digits, language)
 
 
-def format_percent(value: Any, digits: int = 1) -> str:
-    """0.1234 -> '12.3%'; NaN -> '–'."""
-    if _missing(value):
-        return "–"
-    return f"{100 * float(value):.{digits}f}%"
+def format_index(value: Any, digits: int = 2, language: str = "en") -> str:
+    """0.4567 -> '0.46' (en), '0,46' (bg, es, fr, nl); NaN -> '–'."""
+    return i18n.format_index(value, digits, language)
 
 
-def format_index(value: Any, digits: int = 2) -> str:
-    """0.4567 -> '0.46'; NaN -> '–'."""
-    if _missing(value):
-        return "–"
-    return f"{float(value):.{digits}f}"
+def upper_first(text: Any) -> str:
+    """The text with its first letter in upper case (the rest unchanged, unlike ``capitalize``)."""
+    text = str(text)
+    return text[:1].upper() + text[1:]
 
 
-def make_environment(template_dir: str | Path) -> jinja2.Environment:
-    """Jinja2 environment with autoescaping forced on for every template, and the number filters."""
+def make_environment(template_dir: str | Path, language: str = "en") -> jinja2.Environment:
+    """Jinja2 environment for one report language: autoescaping forced on for every template, the
+    language's translations (``{% trans %}``, ``_()``; newstyle gettext, white space trimmed) and the
+    locale-aware number filters ``number``, ``percent``, ``index`` and ``count``."""
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(template_dir)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
-    environment.filters.update(number=format_number, percent=format_percent, index=format_index,
-                               count=format_count)
+    environment.policies["ext.i18n.trimmed"] = True
+    environment.install_gettext_translations(i18n.translations(language), newstyle=True)
+
+    def number(value: Any, digits: int = 0) -> str:
+        return format_number(value, digits, language)
+
+    def percent(value: Any, digits: int = 1) -> str:
+        return format_percent(value, digits, language)
+
+    def index(value: Any, digits: int = 2) -> str:
+        return format_index(value, digits, language)
+
+    @jinja2.pass_context
+    def count(context: Any, value: Any) -> str:
+        """A count of people: ``<5`` when it is from 1 to min_cell - 1 (``min_cell`` from the context,
+        see :mod:`segmap.privacy`), else as ``number``."""
+        from segmap.privacy import show_count
+
+        return show_count(value, int(context.get("min_cell", 1))) or number(value)
+
+    environment.filters.update(number=number, percent=percent, index=index, count=count, upper_first=upper_first)
     return environment
 
 
-@jinja2.pass_context
-def format_count(context: Any, value: Any) -> str:
-    """A count of people: ``<5`` when it is from 1 to min_cell - 1 (``min_cell`` from the context, see
-    :mod:`segmap.privacy`), else as :func:`format_number`."""
-    from segmap.privacy import show_count
-
-    return show_count(value, int(context.get("min_cell", 1))) or format_number(value)
-
-
 def render_html(template_dir: str | Path, context: Mapping[str, Any]) -> str:
-    """Fill the report template with ``context``."""
-    return make_environment(template_dir).get_template(TEMPLATE_NAME).render(**context)
+    """Fill the report template with ``context`` (in the language ``context["language"]``)."""
+    language = context.get("language", "en")
+    return make_environment(template_dir, language).get_template(TEMPLATE_NAME).render(**context)
 
 
 def write_pdf(html: str, out_path: str | Path, base_dir: str | Path, allowed_dirs: Iterable[str | Path],
@@ -219,45 +229,57 @@ def chance_facts(municipalities: pd.DataFrame, min_group_pupils: int, n: int = 2
     }
 
 
-def map_facts(municipalities: pd.DataFrame, schools: pd.DataFrame, settings: Mapping[str, Any]) -> dict[str, list[str]]:
-    """A few plain-language facts printed under each map (English)."""
-    group = settings["group_label"]
+def map_facts(municipalities: pd.DataFrame, schools: pd.DataFrame, settings: Mapping[str, Any],
+              language: str = "en") -> dict[str, list[str]]:
+    """A few plain-language facts printed under each map, in ``language``."""
+    t = i18n.Translator(language)
+    group, _one = i18n.group_labels(dict(settings), language)
     with_pupils = municipalities[municipalities["pupils_total"] > 0]
     defined = municipalities[municipalities["status"] == "ok"]
     defined_distinguishable = distinguishable(defined)
     located = schools["lon"].notna() & schools["lat"].notna()
     categories = schools["category"].value_counts()
+    segregated = t.gettext(
+        "%(severe)s severely segregated and %(segregated)s segregated schools.",
+        severe=t.number(categories.get("severe", 0)), segregated=t.number(categories.get("segregated", 0)))
+    if settings["thresholds"].get("require_alternative"):
+        segregated = t.gettext(
+            "%(severe)s severely segregated and %(segregated)s segregated schools; %(no_alternative)s schools "
+            "above the threshold are the only school of their settlement or municipality.",
+            severe=t.number(categories.get("severe", 0)), segregated=t.number(categories.get("segregated", 0)),
+            no_alternative=t.number(categories.get("no_alternative", 0)))
     facts = {
         "group_share": [
-            f"{format_number(len(with_pupils))} of {format_number(len(municipalities))} municipalities have "
-            f"schools with pupils in the data.",
-            f"In {format_number((with_pupils['group_share'] >= 0.2).sum())} of them {group} are 20% or more of "
-            f"all pupils; in {format_number((with_pupils['group_share'] < 0.01).sum())} less than 1%.",
+            t.gettext("%(with_pupils)s of %(municipalities)s municipalities have schools with pupils in the data.",
+                      with_pupils=t.number(len(with_pupils)), municipalities=t.number(len(municipalities))),
+            t.gettext("In %(high)s of them the share of %(group)s is %(twenty)s or more of all pupils; in %(low)s "
+                      "less than %(one_percent)s.",
+                      high=t.number((with_pupils["group_share"] >= 0.2).sum()), group=group,
+                      twenty=t.percent(0.2, 0), low=t.number((with_pupils["group_share"] < 0.01).sum()),
+                      one_percent=t.percent(0.01, 0)),
         ],
         "dissimilarity": [
-            f"D is defined for {format_number(len(defined))} municipalities. In "
-            f"{format_number(int(defined_distinguishable.sum()))} of them it is higher than random allocation "
-            f"of the same pupils to the same schools gives in 95% of simulations; the other "
-            f"{format_number(int((~defined_distinguishable).sum()))} are grey.",
-            f"The median municipality has D = {format_index(defined['dissimilarity'].median())}, or "
-            f"{format_index(defined['dissimilarity_adjusted'].median())} once the part that chance produces is "
-            "taken out.",
+            t.gettext("D is defined for %(defined)s municipalities. In %(distinguishable)s of them it is higher "
+                      "than random allocation of the same pupils to the same schools gives in 95%% of "
+                      "simulations; the other %(other)s are grey.",
+                      defined=t.number(len(defined)), distinguishable=t.number(int(defined_distinguishable.sum())),
+                      other=t.number(int((~defined_distinguishable).sum()))),
+            t.gettext("The median municipality has D = %(median)s, or %(median_adjusted)s once the part that "
+                      "chance produces is taken out.",
+                      median=t.index(defined["dissimilarity"].median()),
+                      median_adjusted=t.index(defined["dissimilarity_adjusted"].median())),
         ],
         "isolation": [
-            f"Half of the municipalities with defined indices have an isolation index above "
-            f"{format_index(defined['isolation'].median())}, against a median group share of "
-            f"{format_index(defined['group_share'].median())} among their pupils.",
-            f"In {format_number((defined['isolation'] >= 0.5).sum())} municipalities the average member of the "
-            f"group attends a school where most pupils are {group}.",
+            t.gettext("Half of the municipalities with defined indices have an isolation index above %(median)s, "
+                      "against a median group share of %(share)s among their pupils.",
+                      median=t.index(defined["isolation"].median()), share=t.index(defined["group_share"].median())),
+            t.gettext("In %(count)s municipalities the average member of the group attends a school where most "
+                      "pupils are %(group)s.", count=t.number((defined["isolation"] >= 0.5).sum()), group=group),
         ],
         "segregated_schools": [
-            f"{format_number(categories.get('severe', 0))} severely segregated and "
-            f"{format_number(categories.get('segregated', 0))} segregated schools"
-            + (f"; {format_number(categories.get('no_alternative', 0))} schools above the threshold are the only "
-               "school of their settlement or municipality" if settings["thresholds"].get("require_alternative")
-               else "") + ".",
-            f"{format_number(int(located.sum()))} of {format_number(len(schools))} schools have coordinates and "
-            "are shown.",
+            segregated,
+            t.gettext("%(located)s of %(schools)s schools have coordinates and are shown.",
+                      located=t.number(int(located.sum())), schools=t.number(len(schools))),
         ],
     }
     return facts
@@ -273,6 +295,12 @@ def small_unit_facts(municipalities: pd.DataFrame) -> dict[str, Any]:
         "few_schools": int((defined["n_schools"] <= 3).sum()),
         "median_group_pupils": float(np.median(defined["pupils_group"])) if len(defined) else float("nan"),
     }
+
+
+def country_name(settings: Mapping[str, Any], language: str) -> str:
+    """The country's name in ``language``: ``names`` of its settings, else the catalogs' translation of
+    the configured (English) name."""
+    return (settings.get("names") or {}).get(language) or i18n.Translator(language).config_text(settings["name"])
 
 
 def build_context(
@@ -292,18 +320,25 @@ def build_context(
     thresholds = settings["thresholds"]
     group_total = schools["pupils_group"].sum()
     no_alternative = schools[schools["category"] == "no_alternative"]
+    t = i18n.Translator(language)
+    group, one = i18n.group_labels(dict(settings), language)
+    name = country_name(settings, language)
     return {
         "language": language,
         "country": {
             "code": settings["code"],
-            "name": settings["name"],
+            "name": name,
             "deliverable": settings["deliverable"],
-            "group_label": settings["group_label"],
-            "group_label_singular": settings.get("group_label_singular", settings["group_label"]),
+            "group_label": group,
+            "group_label_singular": one,
             "synthetic": settings["synthetic"],
         },
-        "title": f"School segregation maps in {settings['name']}",
+        "title": t.gettext("School segregation maps in %(country)s", country=name),
         "thresholds": thresholds,
+        "thresholds_source": (thresholds.get("source_translations") or {}).get(language)
+        or t.config_text(thresholds.get("source", "")),
+        "input_roles": {"schools": t.gettext("schools"), "census": t.gettext("census"),
+                        "boundaries": t.gettext("boundaries")},
         "threshold_symbol": ">" if thresholds["comparison"] == "above" else "≥",
         "national": nation,
         "school_categories": {str(k): int(v) for k, v in categories.items()},
@@ -319,7 +354,7 @@ def build_context(
             "schools": len(no_alternative),
             "group_share": float(no_alternative["pupils_group"].sum() / group_total) if group_total else 0.0,
         },
-        "map_facts": map_facts(municipalities, schools, settings),
+        "map_facts": map_facts(municipalities, schools, settings, language),
         "min_cell": int(settings.get("min_cell", 5)),
         "maps": list(maps),
         "provenance": provenance,
