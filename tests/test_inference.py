@@ -8,32 +8,11 @@ from math import comb
 import numpy as np
 import pandas as pd
 import pytest
+from test_indices import make_census, make_schools
 
 from segmap import indices, inference, tables
 
 THRESHOLDS = {"segregated": 0.5, "severe": 0.8, "comparison": "at_least", "require_alternative": False}
-
-
-def make_schools(rows):
-    """rows: (school_id, municipality_code, pupils_total, pupils_group)."""
-    frame = pd.DataFrame(rows, columns=["school_id", "municipality_code", "pupils_total", "pupils_group"])
-    frame["school_name"] = frame["school_id"]
-    frame["settlement"] = None
-    frame["lon"] = np.nan
-    frame["lat"] = np.nan
-    return frame
-
-
-def make_census(codes, regions=None):
-    regions = regions or ["R1"] * len(codes)
-    return pd.DataFrame({
-        "municipality_code": codes,
-        "municipality_name": [f"M {c}" for c in codes],
-        "region_code": regions,
-        "region_name": [f"Region {r}" for r in regions],
-        "population_total": [1000] * len(codes),
-        "population_group": [50] * len(codes),
-    })
 
 
 def settings(replicates=200, seed=1):
