@@ -30,6 +30,7 @@ include: "rules/ingest.smk"
 include: "rules/geometry.smk"
 include: "rules/indices.smk"
 include: "rules/maps.smk"
+include: "rules/region_maps.smk"
 include: "rules/report.smk"
 include: "rules/publish.smk"
 

@@ -14,9 +14,10 @@ rule report:
         dissimilarity="data/processed/{country}/figures/{lang}/dissimilarity.svg",
         isolation="data/processed/{country}/figures/{lang}/isolation.svg",
         segregated_schools="data/processed/{country}/figures/{lang}/segregated_schools.svg",
+        region_maps="data/processed/{country}/figures/regions",
         template=TEMPLATE_DIR / "report.html.j2",
         stylesheet=TEMPLATE_DIR / "report.css",
-        code=package_code("report", "i18n"),
+        code=package_code("report", "i18n", "region_maps"),
         catalog=message_catalog,
     output:
         pdf="outputs/{country}/{deliverable}_school_segregation_maps_{country}_{lang}.pdf",

@@ -11,6 +11,7 @@ run_logged(
         tables={key: snakemake.input[key] for key in ("national", "regions", "municipalities", "schools")},
         maps={key: snakemake.input[key] for key in
               ("group_share", "dissimilarity", "isolation", "segregated_schools")},
+        region_maps_dir=snakemake.input.region_maps,
         provenance_in=snakemake.input.provenance,
         template_dir=Path(snakemake.input.template).parent,
         settings=snakemake.params.settings,

@@ -160,6 +160,12 @@ class Translator:
     def decimal_mark(self) -> str:
         return decimal_mark(self.language)
 
+    def distance(self, kilometres: float) -> str:
+        """A scale bar length: ``"20 km"``, ``"0,5 км"`` (decimals only when needed)."""
+        value = float(kilometres)
+        digits = 0 if value == round(value) else len(f"{value:g}".split(".")[1])
+        return f"{self.number(value, digits)}\u00a0{self.distance_unit}"
+
     @property
     def distance_unit(self) -> str:
         # TRANSLATORS: abbreviation of kilometre on the maps' scale bars

@@ -361,11 +361,33 @@ def draw_maps(*, municipalities_in, schools_in, census_in, municipality_layer_in
     )
 
 
+def region_map_index(region_maps_dir: str | Path) -> pd.DataFrame:
+    """The index of the regional maps with each figure's absolute ``src`` URI."""
+    from segmap import region_maps
+
+    folder = Path(region_maps_dir).resolve()
+    index = read_csv(folder / region_maps.INDEX_NAME)
+    index["src"] = [(folder / name).as_uri() for name in index["file"]]
+    return index
+
+
+def draw_region_maps(*, municipalities_in, schools_in, municipality_layer_in, region_layer_in,
+                     out_dir: str | Path) -> None:
+    """Draw one map per region (see :mod:`segmap.region_maps`) into ``out_dir``, with its index."""
+    from segmap import region_maps
+
+    layer = read_geoparquet(municipality_layer_in)
+    schools = geo.school_points(read_csv(schools_in), layer.crs)
+    index = region_maps.draw_region_maps(layer, read_geoparquet(region_layer_in), read_csv(municipalities_in),
+                                         schools, out_dir)
+    log.info("drew %d regional maps into %s", len(index), out_dir)
+
+
 # --------------------------------------------------------------------------------------------------
 # Report
 # --------------------------------------------------------------------------------------------------
 
-def build_report(*, tables: Mapping[str, str | Path], maps: Mapping[str, str | Path], provenance_in,
+def build_report(*, tables: Mapping[str, str | Path], maps: Mapping[str, str | Path], region_maps_dir, provenance_in,
                  template_dir: str | Path, settings: Mapping[str, Any], language: str,
                  pdf_out: str | Path) -> None:
     """Render the PDF report of one country in one language."""
@@ -395,11 +417,13 @@ def build_report(*, tables: Mapping[str, str | Path], maps: Mapping[str, str | P
         municipalities=read_csv(tables["municipalities"]),
         schools=read_csv(tables["schools"]),
         maps=figures,
+        region_maps=region_map_index(region_maps_dir),
         provenance=provenance,
         language=language,
     )
     html = report.render_html(template_dir, context)
-    figure_dirs = sorted({str(Path(path).resolve().parent) for path in maps.values()})
+    figure_dirs = sorted({str(Path(path).resolve().parent) for path in maps.values()}
+                         | {str(Path(region_maps_dir).resolve())})
     fetcher = report.write_pdf(html, pdf_out, base_dir=template_dir, allowed_dirs=[template_dir, *figure_dirs])
     if fetcher.refused:
         log.warning("the report asked for %d resource(s) outside its assets; none was read", len(fetcher.refused))

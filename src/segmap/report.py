@@ -297,6 +297,51 @@ def small_unit_facts(municipalities: pd.DataFrame) -> dict[str, Any]:
     }
 
 
+def region_pages(regions: pd.DataFrame, municipalities: pd.DataFrame, region_maps: pd.DataFrame | None,
+                 language: str = "en") -> list[dict[str, Any]]:
+    """One entry per region (in code order) for its page: the region's row of the region table, its map
+    (``None`` when it has none) with the scale bar to print under it, and its municipalities.
+
+    ``municipalities``: those with defined indices (status ``ok``), most group pupils first; ``others``:
+    the rest of the region's municipalities summed (count, schools, pupils, group pupils), since between
+    schools there is nothing to measure in them; every municipality is in the municipality table.
+    """
+    t = i18n.Translator(language)
+    figures = {} if region_maps is None else {str(r["region_code"]): r for r in _records(region_maps)}
+    pages = []
+    for region in _records(regions.sort_values("region_code", kind="stable")):
+        code = str(region["region_code"])
+        own = municipalities[municipalities["region_code"].astype(str) == code]
+        defined = own[own["status"] == "ok"].copy()
+        defined["distinguishable"] = distinguishable(defined)
+        defined = defined.sort_values(["pupils_group", "municipality_code"], ascending=[False, True],
+                                      kind="stable")
+        rest = own[own["status"] != "ok"]
+        figure = figures.get(code)
+        if figure is not None:
+            figure = dict(figure, scalebar_label=t.distance(figure["scalebar_km"]))
+        pages.append({
+            "region": region,
+            "figure": figure,
+            "municipalities": _records(defined),
+            "others": {
+                "count": len(rest),
+                "n_schools": int(rest["n_schools"].sum()),
+                "pupils_total": int(rest["pupils_total"].sum()),
+                "pupils_group": int(rest["pupils_group"].sum()),
+            },
+            "n_municipalities": len(own),
+        })
+    return pages
+
+
+def region_legend(schools: pd.DataFrame, language: str = "en") -> dict[str, Any]:
+    """The legend of the regional maps, printed by the report in its language."""
+    from segmap import region_maps
+
+    return region_maps.legend_entries(schools, i18n.Translator(language).decimal_mark)
+
+
 def country_name(settings: Mapping[str, Any], language: str) -> str:
     """The country's name in ``language``: ``names`` of its settings, else the catalogs' translation of
     the configured (English) name."""
@@ -313,6 +358,7 @@ def build_context(
     maps: list[Mapping[str, str]],
     provenance: Mapping[str, Any],
     language: str = "en",
+    region_maps: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
     """Everything the template needs, computed here so the template only lays it out."""
     nation = _records(national)[0]
@@ -357,5 +403,7 @@ def build_context(
         "map_facts": map_facts(municipalities, schools, settings, language),
         "min_cell": int(settings.get("min_cell", 5)),
         "maps": list(maps),
+        "region_pages": region_pages(regions, municipalities, region_maps, language),
+        "region_legend": region_legend(schools, language),
         "provenance": provenance,
     }
