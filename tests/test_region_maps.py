@@ -158,6 +158,11 @@ def test_region_pages_tables():
     assert [m["municipality_code"] for m in first["municipalities"]] == ["b", "a"]  # most group pupils first
     assert [m["distinguishable"] for m in first["municipalities"]] == [False, True]
     assert first["others"] == {"count": 2, "n_schools": 3, "pupils_total": 230, "pupils_group": 7}
+    assert first["more"]["count"] == 0
     assert first["n_municipalities"] == 4
     assert first["figure"]["scalebar_label"] == "20\u00a0km"
     assert pages[1]["figure"] is None
+    # at most ``rows`` municipalities listed; the next ones (fewer group pupils) are summed
+    short = report.region_pages(regions, municipalities, index, rows=1)[0]
+    assert [m["municipality_code"] for m in short["municipalities"]] == ["b"]
+    assert short["more"] == {"count": 1, "n_schools": 3, "pupils_total": 300, "pupils_group": 10}

@@ -25,6 +25,7 @@ DEFAULT_REPLICATES = {"random_allocation": 500, "bootstrap": 500}
 DEFAULT_GROUP_LABEL = "Roma pupils"
 DEFAULT_MAP_CRS = "EPSG:3035"
 DEFAULT_RANKING_MIN_GROUP_PUPILS = 20
+DEFAULT_REGION_TABLE_ROWS = 10
 DEFAULT_MIN_CELL = 5
 DEFAULT_MAX_PROBLEMS = 200
 GISCO = "gisco"
@@ -92,7 +93,7 @@ def country_settings(config: Mapping[str, Any], country: str) -> dict[str, Any]:
 
     Keys: ``code, name, deliverable, languages, group_label, group_label_singular, group_labels,
     group_labels_singular, names`` (per report language), ``synthetic, thresholds,
-    seeds, replicates, inference`` (seed and replicates by method), ``ranking_min_group_pupils, insets,
+    seeds, replicates, inference`` (seed and replicates by method), ``ranking_min_group_pupils, region_table_rows, insets,
     map_crs, on_invalid_rows, max_problems, min_cell, publish_school_names, inputs`` (``inputs`` maps
     ``schools``/``census``/``boundaries`` to :class:`InputSpec` params dicts).
     """
@@ -125,6 +126,7 @@ def country_settings(config: Mapping[str, Any], country: str) -> dict[str, Any]:
         "replicates": replicates,
         "inference": {method: {"replicates": replicates[method], "seed": seeds[method]} for method in DEFAULT_SEEDS},
         "ranking_min_group_pupils": int(entry.get("ranking_min_group_pupils", DEFAULT_RANKING_MIN_GROUP_PUPILS)),
+        "region_table_rows": int(entry.get("region_table_rows", DEFAULT_REGION_TABLE_ROWS)),
         "insets": [
             {"label": inset["label"], "regions": [str(r) for r in inset["regions"]]}
             for inset in entry.get("insets") or []

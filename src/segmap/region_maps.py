@@ -48,7 +48,7 @@ __all__ = [
     "place_labels",
 ]
 
-MAX_SIZE = (6.9, 4.0)  # inches: at most the A4 text width, and room for the table under the map
+MAX_SIZE = (6.9, 3.6)  # inches: at most the A4 text width, and room for the table under the map
 FRAME_PAD = 0.03  # share of the region's larger side added around it
 NEIGHBOUR_FACE = "#f1f1ef"  # municipalities of other regions
 REGION_OUTLINE_WIDTH = 0.9  # pt, the region's own border

@@ -298,13 +298,14 @@ def small_unit_facts(municipalities: pd.DataFrame) -> dict[str, Any]:
 
 
 def region_pages(regions: pd.DataFrame, municipalities: pd.DataFrame, region_maps: pd.DataFrame | None,
-                 language: str = "en") -> list[dict[str, Any]]:
+                 language: str = "en", rows: int = 10) -> list[dict[str, Any]]:
     """One entry per region (in code order) for its page: the region's row of the region table, its map
     (``None`` when it has none) with the scale bar to print under it, and its municipalities.
 
-    ``municipalities``: those with defined indices (status ``ok``), most group pupils first; ``others``:
-    the rest of the region's municipalities summed (count, schools, pupils, group pupils), since between
-    schools there is nothing to measure in them; every municipality is in the municipality table.
+    ``municipalities``: the ``rows`` municipalities with defined indices (status ``ok``) and the most group
+    pupils, most first; ``more``: the region's other municipalities with defined indices, summed (count,
+    schools, pupils, group pupils); ``others``: its municipalities without defined indices (fewer than
+    two schools, or one group only), summed. Every municipality is in the municipality table.
     """
     t = i18n.Translator(language)
     figures = {} if region_maps is None else {str(r["region_code"]): r for r in _records(region_maps)}
@@ -316,6 +317,7 @@ def region_pages(regions: pd.DataFrame, municipalities: pd.DataFrame, region_map
         defined["distinguishable"] = distinguishable(defined)
         defined = defined.sort_values(["pupils_group", "municipality_code"], ascending=[False, True],
                                       kind="stable")
+        more, defined = defined.iloc[rows:], defined.iloc[:rows]
         rest = own[own["status"] != "ok"]
         figure = figures.get(code)
         if figure is not None:
@@ -324,15 +326,21 @@ def region_pages(regions: pd.DataFrame, municipalities: pd.DataFrame, region_map
             "region": region,
             "figure": figure,
             "municipalities": _records(defined),
-            "others": {
-                "count": len(rest),
-                "n_schools": int(rest["n_schools"].sum()),
-                "pupils_total": int(rest["pupils_total"].sum()),
-                "pupils_group": int(rest["pupils_group"].sum()),
-            },
+            "more": _summed(more),
+            "others": _summed(rest),
             "n_municipalities": len(own),
         })
     return pages
+
+
+def _summed(municipalities: pd.DataFrame) -> dict[str, int]:
+    """Count, schools, pupils and group pupils of some municipalities together."""
+    return {
+        "count": len(municipalities),
+        "n_schools": int(municipalities["n_schools"].sum()),
+        "pupils_total": int(municipalities["pupils_total"].sum()),
+        "pupils_group": int(municipalities["pupils_group"].sum()),
+    }
 
 
 def region_legend(schools: pd.DataFrame, language: str = "en") -> dict[str, Any]:
@@ -403,7 +411,9 @@ def build_context(
         "map_facts": map_facts(municipalities, schools, settings, language),
         "min_cell": int(settings.get("min_cell", 5)),
         "maps": list(maps),
-        "region_pages": region_pages(regions, municipalities, region_maps, language),
+        "region_pages": region_pages(regions, municipalities, region_maps, language,
+                                     rows=int(settings.get("region_table_rows", 10))),
         "region_legend": region_legend(schools, language),
+        "region_table_rows": int(settings.get("region_table_rows", 10)),
         "provenance": provenance,
     }
