@@ -70,6 +70,14 @@ def test_hostile_names_print_as_text_and_nothing_is_fetched(hostile_country, tmp
         maps[key] = figures / f"{key}.svg"
         maps[key].write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" '
                              'height="10"/></svg>', encoding="utf-8")
+    pipeline.prepare_geometry(processed / "b.parquet", processed / "census.csv", "EPSG:3035",
+                              municipalities_out=processed / "m.parquet", regions_out=processed / "r.parquet")
+    region_figures = figures / "regions"
+    pipeline.draw_region_maps(municipalities_in=tables["municipality"], schools_in=tables["school"],
+                              municipality_layer_in=processed / "m.parquet", region_layer_in=processed / "r.parquet",
+                              out_dir=region_figures)
+    svg = "".join(path.read_text(encoding="utf-8") for path in region_figures.glob("*.svg"))
+    assert "<img" not in svg and "&lt;img" in svg  # the hostile municipality name is a label, as text
     config = {"countries": {"xx": {"name": "Testland", "deliverable": "D.9.9", "schools": "s", "census": "c",
                                    "boundaries": "b", "ranking_min_group_pupils": 0}}}
     settings = country_settings(config, "xx")
@@ -80,7 +88,7 @@ def test_hostile_names_print_as_text_and_nothing_is_fetched(hostile_country, tmp
         pipeline.build_report(
             tables={"national": tables["national"], "regions": tables["region"],
                     "municipalities": tables["municipality"], "schools": tables["school"]},
-            maps=maps, provenance_in=processed / "inputs.json", template_dir=REPO / "reports" / "templates",
+            maps=maps, region_maps_dir=region_figures, provenance_in=processed / "inputs.json", template_dir=REPO / "reports" / "templates",
             settings=settings, language="en", pdf_out=pdf)
     finally:
         RECORDING[0] = False
