@@ -126,7 +126,8 @@ def country_settings(config: Mapping[str, Any], country: str) -> dict[str, Any]:
         "inference": {method: {"replicates": replicates[method], "seed": seeds[method]} for method in DEFAULT_SEEDS},
         "ranking_min_group_pupils": int(entry.get("ranking_min_group_pupils", DEFAULT_RANKING_MIN_GROUP_PUPILS)),
         "insets": [
-            {"label": inset["label"], "regions": [str(r) for r in inset["regions"]]}
+            {"label": inset["label"], "regions": [str(r) for r in inset["regions"]],
+             "zoom": bool(inset.get("zoom", False))}
             for inset in entry.get("insets") or []
         ],
         "map_crs": config.get("map_crs") or DEFAULT_MAP_CRS,
