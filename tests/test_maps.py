@@ -87,6 +87,20 @@ def with_insets() -> tuple[gpd.GeoDataFrame, list[Inset]]:
     return areas, insets
 
 
+@pytest.fixture(scope="module")
+def with_capital(with_insets) -> tuple[gpd.GeoDataFrame, list[Inset], Inset]:
+    """``with_insets`` with one mainland municipality split into a "capital" of 4 x 4 municipalities of 5 km,
+    the far-away insets and a zoom inset on the capital (last)."""
+    areas, insets = with_insets
+    parts = [
+        areas[areas["municipality_code"] != "A0504"].drop(columns=["group_share", "dissimilarity", "region_code"]),
+        _grid(4, 4, 5_000, (4_100_000, 2_580_000), "K"),
+    ]
+    areas = _with_values(pd.concat(parts, ignore_index=True), seed=7)
+    capital = Inset("Capital", tuple(c for c in areas["municipality_code"] if c.startswith("K")), zoom=True)
+    return areas, insets, capital
+
+
 def _schools(areas: gpd.GeoDataFrame, seed: int = 2) -> gpd.GeoDataFrame:
     """One school at the centre of each municipality, with mixed categories."""
     rng = np.random.default_rng(seed)
@@ -416,12 +430,14 @@ def test_insets_sit_towards_their_true_position(with_insets):
             assert (b[1] + b[3]) / 2 < (y0 + y1) / 2
 
 
-def test_same_layout_on_every_map_of_the_same_areas(with_insets):
+def test_same_layout_on_every_map_of_the_same_areas(with_insets, with_capital):
     """Whatever their legends say, the choropleths and the school map of the same areas share figure size,
-    map scale and position, inset boxes and scale bar (so the maps of a report can be compared page to page)."""
+    map scale and position, inset boxes and scale bar (so the maps of a report can be compared page to page),
+    also with a zoom inset."""
     from matplotlib_scalebar.scalebar import ScaleBar
 
     areas, insets = with_insets
+    capital_areas, _, capital = with_capital
     long_undefined = "Not defined: fewer than two schools, no Roma pupils or only Roma pupils in the municipality"
     long_categories = {
         "severe": "Severely segregated (≥ 80%) (1,234)",
@@ -429,7 +445,8 @@ def test_same_layout_on_every_map_of_the_same_areas(with_insets):
         "no_alternative": "Above the threshold, only school of its settlement or municipality (12)",
         "below_threshold": "Other schools (18,820)",
     }
-    for case_areas, case_insets in ((areas, insets), (areas[areas["municipality_code"].str.startswith("A")], [])):
+    for case_areas, case_insets in ((areas, insets), (areas[areas["municipality_code"].str.startswith("A")], []),
+                                    (capital_areas, [*insets, capital])):
         figures = []
         with map_style():
             figures.append(_build_choropleth(case_areas, "group_share", legend_title="Share\nof Roma pupils",
@@ -449,6 +466,7 @@ def test_same_layout_on_every_map_of_the_same_areas(with_insets):
                     "data_to_figure": tuple(mf.main_ax.transData.get_matrix().ravel()),
                     "limits": (mf.main_ax.get_xlim(), mf.main_ax.get_ylim()),
                     "insets": [(ax.get_position().bounds, ax.get_xlim(), ax.get_ylim()) for ax in mf.inset_axes],
+                    "zoom_marks": [p.get_bbox().bounds for p in _zoom_marks(mf)],
                     "scalebar": (mf.scalebar_placement, bars[0].get_bbox_to_anchor(), bars[0].fixed_value),
                     "legend": mf.legend_placement.split()[0],
                 })
@@ -519,6 +537,122 @@ def test_outline_and_insets_render(tmp_path, with_insets):
         footnote="Synthetic demonstration data",
     )
     assert out.exists()
+
+
+# ------------------------------------------------------------------------------------------------
+# Zoom insets
+# ------------------------------------------------------------------------------------------------
+
+
+def _zoom_marks(mf: MapFigure) -> list:
+    """The rectangles marking zoom windows on the main map."""
+    return [p for p in mf.main_ax.patches if isinstance(p, matplotlib.patches.Rectangle) and not p.get_fill()]
+
+
+def _polygons_drawn(ax) -> int:
+    """Number of area polygons in an axes (fill collections; ``group_share`` has no merged undefined class)."""
+    return sum(len(c.get_paths()) for c in ax.collections if c.get_zorder() in (1.0, 1.1))
+
+
+def _scale(ax) -> float:
+    """Display units per data unit of an axes."""
+    return float(ax.transData.get_matrix()[0, 0])
+
+
+@pytest.mark.parametrize("kind", ["choropleth", "points"])
+def test_zoom_inset_magnifies_a_window_that_stays_on_the_main_map(with_capital, kind):
+    areas, insets, capital = with_capital
+    schools = _schools(areas)
+    with map_style():
+        if kind == "choropleth":
+            mf = _build_choropleth(areas, "group_share", insets=[*insets, capital])
+        else:
+            mf = _build_points(areas, schools, insets=[*insets, capital], other_label="Other")
+        legends = _legend_boxes_in_data(mf)
+    assert [ax.texts[0].get_text() for ax in mf.inset_axes] == ["Canary Islands", "Ceuta", "Melilla", "Capital"]
+    zoom_ax = mf.inset_axes[-1]
+    main = areas[areas["municipality_code"].str[0].isin(["A", "K"])]
+    own = areas[areas["municipality_code"].isin(capital.codes)]
+    # (a) The capital stays in the main frame: every mainland municipality is drawn there.
+    x0, x1 = mf.main_ax.get_xlim()
+    y0, y1 = mf.main_ax.get_ylim()
+    assert shapely.box(x0, y0, x1, y1).contains(shapely.union_all(main.geometry.to_numpy()))
+    if kind == "choropleth":
+        assert _polygons_drawn(mf.main_ax) == len(main)
+        assert _polygons_drawn(zoom_ax) > len(own)  # the neighbours show around the capital
+    else:
+        assert _n_points(mf.main_ax) == len(main)  # "other" schools included
+    # (b) Drawn larger than the main map, a box of about a third of the main frame, with its own scale bar.
+    factor = _scale(zoom_ax) / _scale(mf.main_ax)
+    assert 1.5 <= factor <= 8
+    assert any(type(a).__name__ == "ScaleBar" for a in zoom_ax.artists)
+    # The window: the capital's extent with some surroundings, shown in the box and marked on the main map;
+    # magnified to about a third of the main frame (the box adds its label and scale bar strips).
+    (mark,) = _zoom_marks(mf)
+    wx0, wy0, wx1, wy1 = mark.get_bbox().extents
+    main_w, main_h = np.ptp(main.total_bounds[[0, 2]]), np.ptp(main.total_bounds[[1, 3]])
+    assert 0.2 <= factor * max((wx1 - wx0) / main_w, (wy1 - wy0) / main_h) <= 0.36
+    box = _box_in_main_data(mf, zoom_ax)
+    assert max((box[2] - box[0]) / main_w, (box[3] - box[1]) / main_h) <= 0.55
+    bx0, by0, bx1, by1 = own.total_bounds
+    for pad in (bx0 - wx0, by0 - wy0, wx1 - bx1, wy1 - by1):
+        assert 0.15 * (bx1 - bx0) <= pad <= 0.25 * (bx1 - bx0)
+    zx0, zx1 = zoom_ax.get_xlim()
+    zy0, zy1 = zoom_ax.get_ylim()
+    assert zx0 <= wx0 and wx1 <= zx1 and zy0 <= wy0 and wy1 <= zy1
+    assert mark.get_linewidth() <= 1.0 and mark.get_zorder() > 3.0  # thin, above the region borders
+    # (c) The box covers no land of the main map, no other inset, no legend.
+    land = shapely.union_all(main.geometry.to_numpy())
+    zoom_box = shapely.box(*box)
+    assert not zoom_box.intersects(land)
+    for other in [shapely.box(*_box_in_main_data(mf, ax)) for ax in mf.inset_axes[:-1]] + legends:
+        assert not zoom_box.intersects(other)
+    if kind == "points":
+        # Schools in the window are repeated in the zoom, clipped to the window's height.
+        inside = schools.geometry.within(shapely.box(wx0, wy0, wx1, wy1))
+        assert _n_points(zoom_ax) >= int(inside.sum()) > 0
+        clip = [c.get_clip_box() for c in zoom_ax.collections]
+        assert clip and all(c is not None and c.height < zoom_ax.bbox.height for c in clip)
+
+
+def test_zoom_inset_leaves_the_main_frame_and_other_insets_alone(with_capital):
+    """The main frame, the far-away insets and their place do not move for a zoom inset with free room."""
+    areas, insets, capital = with_capital
+    with map_style():
+        without = _build_choropleth(areas, insets=insets)
+        with_zoom = _build_choropleth(areas, insets=[*insets, capital])
+    assert with_zoom.main_ax.get_ylim() == without.main_ax.get_ylim()
+    assert _scale(with_zoom.main_ax) == pytest.approx(_scale(without.main_ax), rel=0.02)
+    assert _zoom_marks(without) == []
+
+
+def test_zoom_inset_that_cannot_magnify_is_skipped(mainland):
+    codes = tuple(mainland["municipality_code"])
+    with map_style(), pytest.warns(UserWarning, match="too large to be magnified"):
+        mf = _build_choropleth(mainland, insets=[Inset("Everything", codes, zoom=True)])
+    assert mf.inset_axes == [] and _zoom_marks(mf) == []
+
+
+def test_zoom_insets_deterministic(tmp_path, with_capital):
+    areas, insets, capital = with_capital
+    schools = _schools(areas)
+    paths = []
+    for name in ("a.png", "b.png", "a.svg", "b.svg"):
+        paths.append(choropleth_map(
+            areas, "dissimilarity", INDICATOR_CLASSES["dissimilarity"], tmp_path / f"d_{name}",
+            legend_title="D", undefined_label=UNDEFINED, insets=[*insets, capital],
+        ))
+        paths.append(school_points_map(
+            areas, schools, tmp_path / f"s_{name}", legend_title="Schools", category_labels=CATEGORY_LABELS,
+            size_legend_title="Pupils", insets=[capital],
+        ))
+    for a, b in ((0, 2), (1, 3), (4, 6), (5, 7)):
+        assert _sha(paths[a]) == _sha(paths[b])
+
+
+def test_inset_zoom_defaults_to_false():
+    assert Inset("X", ("1",)).zoom is False
+    assert Inset("X", ("1",), zoom=1).zoom is True
 
 
 # ------------------------------------------------------------------------------------------------

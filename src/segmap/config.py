@@ -128,7 +128,8 @@ def country_settings(config: Mapping[str, Any], country: str) -> dict[str, Any]:
         "ranking_min_group_pupils": int(entry.get("ranking_min_group_pupils", DEFAULT_RANKING_MIN_GROUP_PUPILS)),
         "region_table_rows": int(entry.get("region_table_rows", DEFAULT_REGION_TABLE_ROWS)),
         "insets": [
-            {"label": inset["label"], "regions": [str(r) for r in inset["regions"]]}
+            {"label": inset["label"], "regions": [str(r) for r in inset["regions"]],
+             "zoom": bool(inset.get("zoom", False))}
             for inset in entry.get("insets") or []
         ],
         "map_crs": config.get("map_crs") or DEFAULT_MAP_CRS,

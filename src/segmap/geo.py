@@ -6,7 +6,7 @@ Done once per country (the ``prepare_geometry`` rule) and shared by every map an
 from __future__ import annotations
 
 import logging
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, NamedTuple
 
 import geopandas as gpd
 import numpy as np
@@ -82,14 +82,23 @@ def school_points(schools: pd.DataFrame, crs: str) -> gpd.GeoDataFrame:
     return points.to_crs(crs)
 
 
-def inset_codes(census: pd.DataFrame, insets: Iterable[Mapping]) -> list[tuple[str, tuple[str, ...]]]:
-    """For each configured inset ``{label, regions}``, the municipality codes it shows."""
+class InsetCodes(NamedTuple):
+    """One configured inset: its label (as configured), the municipality codes it shows, whether it is a
+    zoom window (the municipalities stay on the main map) rather than far-away territory."""
+
+    label: str
+    codes: tuple[str, ...]
+    zoom: bool = False
+
+
+def inset_codes(census: pd.DataFrame, insets: Iterable[Mapping]) -> list[InsetCodes]:
+    """For each configured inset ``{label, regions, zoom}``, the municipality codes it shows."""
     result = []
     for inset in insets:
         wanted = set(map(str, inset["regions"]))
         codes = tuple(census.loc[census["region_code"].isin(wanted), "municipality_code"].astype(str))
         if codes:
-            result.append((inset["label"], codes))
+            result.append(InsetCodes(inset["label"], codes, bool(inset.get("zoom", False))))
         else:
             log.warning("inset %r: none of the regions %s is in the census; inset skipped",
                         inset["label"], sorted(wanted))

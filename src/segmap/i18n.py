@@ -60,6 +60,7 @@ CONFIG_TEXTS = [
     N_("Bulgaria"), N_("Spain"), N_("Belgium"),
     N_("Roma pupils"), N_("Roma pupil"),
     N_("Canary Islands"), N_("Ceuta"), N_("Melilla"), N_("Balearic Islands"),
+    N_("Sofia"), N_("Brussels"),
 ]
 
 

@@ -19,6 +19,9 @@ Cartographic conventions (national statistical atlas style):
 * far-away territories (Canary Islands, Ceuta, Melilla ...) drawn in framed insets placed in empty space
   on the side of their true position (the Canary Islands lower left, Ceuta and Melilla at the bottom),
   extending the frame there when needed; they are excluded from the main frame's extent;
+* zoom insets (a capital such as Sofia or Brussels): a framed box in empty space showing, magnified, a window
+  around some municipalities and their surroundings, which stay in the main frame too, where a thin
+  rectangle marks the window;
 * one layout for all maps of the same areas: the legend goes in an area of fixed size beside, below or
   inside the map frame (whichever gives the largest map without covering land), so that figure size, map
   scale and position, inset boxes and the scale bar follow from the geometry alone and are identical on the
@@ -58,8 +61,9 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, Rectangle
 from matplotlib.path import Path as MplPath
+from matplotlib.transforms import Bbox, TransformedBbox
 from matplotlib_scalebar.scalebar import ScaleBar
 
 __all__ = [
@@ -113,6 +117,15 @@ BASE_OUTLINE_COLOR = "#8c8c8c"
 INSET_FRAME_COLOR = "#7f7f7f"
 INSET_MAX_FRACTION = 0.36  # an inset box spans at most this share of the main extent (each direction)
 INSET_MIN_FRACTION = 0.10  # tiny territories (Ceuta, Melilla) are enlarged to at least this share
+# Zoom insets: the window is the extent of the inset's municipalities grown on each side by ZOOM_PAD of its
+# larger side (so the neighbouring municipalities show around them); the box spans ZOOM_FRACTION of the main
+# extent in the direction where it is tighter, at a magnification within ZOOM_FACTOR_RANGE (skipped below it:
+# no point in a box that hardly magnifies; capped above it: a tiny window would show few areas, blown up).
+ZOOM_PAD = 0.2
+ZOOM_FRACTION = 0.33
+ZOOM_FACTOR_RANGE = (1.5, 8.0)
+ZOOM_MARK_COLOR = "#595959"  # the rectangle marking a zoom window on the main map
+ZOOM_MARK_WIDTH = 0.6  # pt
 
 PAD_IN = 0.04  # outer figure margin (inches)
 GAP_IN = 0.14  # between map and legend
@@ -286,14 +299,22 @@ INDICATOR_CLASSES: dict[str, IndicatorClasses] = {
 
 @dataclass(frozen=True)
 class Inset:
-    """Municipalities drawn in a separate framed box instead of the main frame (e.g. Canary Islands)."""
+    """Municipalities drawn in a separate framed box.
+
+    By default (``zoom=False``) the municipalities are far-away territories (e.g. the Canary Islands): they
+    are drawn in the box *instead of* the main frame and left out of its extent. With ``zoom=True`` the box
+    is a magnified window (e.g. on the capital): it shows everything around the municipalities (their
+    extent grown by :data:`ZOOM_PAD`), which stay in the main frame, where a thin rectangle marks the window.
+    """
 
     label: str
     codes: tuple[str, ...]
+    zoom: bool = False
 
     def __post_init__(self) -> None:
         codes = (self.codes,) if isinstance(self.codes, str) else self.codes
         object.__setattr__(self, "codes", tuple(str(c) for c in codes))
+        object.__setattr__(self, "zoom", bool(self.zoom))
 
 
 @dataclass
@@ -426,6 +447,7 @@ class _Frame:
     extent: tuple[float, float, float, float]
     schools: gpd.GeoDataFrame | None = None
     outline: np.ndarray | None = None  # outline geometry parts
+    zoom: bool = False  # a zoom window: ``extent`` is the window, ``areas`` everything around it
 
     @property
     def size(self) -> tuple[float, float]:
@@ -439,7 +461,10 @@ def _split_frames(
     schools: gpd.GeoDataFrame | None,
     outline: gpd.GeoDataFrame | None,
 ) -> tuple[_Frame, list[_Frame]]:
-    """Split areas, schools and outline parts into the main frame and one frame per inset."""
+    """Split areas, schools and outline parts into the main frame and one frame per inset.
+
+    The areas of a zoom inset stay in the main frame; its frame holds copies of everything near its window.
+    """
     geoms = _geoms(areas)
     drawable = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     codes = (
@@ -452,7 +477,8 @@ def _split_frames(
 
     frame_of = np.zeros(len(areas), dtype=np.int64)  # 0 = main, i+1 = inset i
     for i, inset in enumerate(insets):
-        frame_of[np.isin(codes, list(inset.codes)) & (frame_of == 0)] = i + 1
+        if not inset.zoom:
+            frame_of[np.isin(codes, list(inset.codes)) & (frame_of == 0)] = i + 1
 
     def make(i: int, label: str | None) -> _Frame | None:
         rows = areas[(frame_of == i) & drawable]
@@ -465,14 +491,56 @@ def _split_frames(
         raise ValueError("no area left for the main map frame (all areas empty or in insets)")
     frames: list[_Frame | None] = [main]
     for i, inset in enumerate(insets):
-        frame = make(i + 1, inset.label)
-        if frame is None:
+        frame = None if inset.zoom else make(i + 1, inset.label)
+        if frame is None and not inset.zoom:
             warnings.warn(f"inset {inset.label!r}: none of its codes matches a drawable area; skipped")
         frames.append(frame)
 
     _assign_schools(frames, schools, insets, areas, frame_of, drawable)
     _assign_outline(frames, outline, areas, frame_of, drawable)
+    for i, inset in enumerate(insets):
+        if inset.zoom:
+            frames[i + 1] = _zoom_frame(inset, areas, codes, drawable, schools, outline)
     return main, [f for f in frames[1:] if f is not None]
+
+
+def _zoom_frame(
+    inset: Inset,
+    areas: gpd.GeoDataFrame,
+    codes: np.ndarray,
+    drawable: np.ndarray,
+    schools: gpd.GeoDataFrame | None,
+    outline: gpd.GeoDataFrame | None,
+) -> _Frame | None:
+    """The frame of a zoom inset: its window, and the areas, schools and outline parts near the window.
+
+    The window is the extent of the inset's areas grown by ZOOM_PAD of its larger side. Everything within
+    the window's larger side around it is kept (the box may be wider than the window, e.g. for a long
+    label); the inset axes clip it to the box.
+    """
+    geoms = _geoms(areas)
+    own = np.isin(codes, list(inset.codes)) & drawable
+    if not own.any():
+        warnings.warn(f"zoom inset {inset.label!r}: none of its codes matches a drawable area; skipped")
+        return None
+    x0, y0, x1, y1 = _bounds(geoms[own])
+    pad = ZOOM_PAD * max(x1 - x0, y1 - y0, 1.0)
+    window = (x0 - pad, y0 - pad, x1 + pad, y1 + pad)
+    reach = shapely.box(*_grow(window, max(window[2] - window[0], window[3] - window[1])))
+    shapely.prepare(reach)
+    near = drawable.copy()
+    near[drawable] = shapely.intersects(reach, geoms[drawable])
+    frame = _Frame(label=inset.label, areas=areas[near], extent=window, zoom=True)
+    if schools is not None:
+        pts = _geoms(schools)
+        valid = ~(shapely.is_missing(pts) | shapely.is_empty(pts))
+        valid[valid] = shapely.intersects(reach, pts[valid])
+        frame.schools = schools[valid]
+    if outline is not None and not outline.empty:
+        parts = shapely.get_parts(_polygonal(_geoms(outline)))
+        parts = parts[~shapely.is_empty(parts)]
+        frame.outline = parts[shapely.intersects(reach, parts)]
+    return frame
 
 
 def _frame_lookup(areas: gpd.GeoDataFrame, frame_of: np.ndarray, drawable: np.ndarray):
@@ -491,7 +559,8 @@ def _assign_schools(frames, schools, insets, areas, frame_of, drawable) -> None:
     if "municipality_code" in schools.columns:
         sc = schools["municipality_code"].astype(str).to_numpy()
         for i, inset in enumerate(insets):
-            where[np.isin(sc, list(inset.codes)) & (where == 0)] = i + 1
+            if not inset.zoom:  # zoom insets: their schools stay in the main frame
+                where[np.isin(sc, list(inset.codes)) & (where == 0)] = i + 1
     elif insets and valid.any():
         tree, tree_frame = _frame_lookup(areas, frame_of, drawable)
         pt_idx, area_idx = tree.query(pts[valid], predicate="intersects")
@@ -764,11 +833,16 @@ def _place_insets_once(
     scale: float,
     region: tuple[float, float],
 ) -> tuple[Box, list[Box], list[_InsetSpec]]:
-    """One pass of :func:`_place_insets`, starting from ``frame`` (``frame0``: the frame of the main areas)."""
+    """One pass of :func:`_place_insets`, starting from ``frame`` (``frame0``: the frame of the main areas).
+
+    Far-away territories are placed first (their place is conventional), zoom insets after them, each
+    group in the given order; the boxes and specs are returned in the given order.
+    """
     boxes: list[Box] = []
     placed: list[_InsetSpec] = []
+    order = sorted(range(len(specs)), key=lambda i: specs[i].frame.zoom)
     gap = INSET_GAP_IN / scale
-    for spec in specs:
+    for spec in (specs[i] for i in order):
         target = _InsetTarget.of(frame0, spec.frame.extent)
         reference = _region_scale(region, frame)
         options = []  # (scale ratio, spec, frame, box) on the side of the true position
@@ -798,7 +872,8 @@ def _place_insets_once(
                 frame, box = _extend_for_box(placer, frame, bw, bh, boxes, gap, region, target, on_side=False)
         boxes.append(box)
         placed.append(sized)
-    return frame, boxes, placed
+    position = {i: k for k, i in enumerate(order)}
+    return frame, [boxes[position[i]] for i in range(len(specs))], [placed[position[i]] for i in range(len(specs))]
 
 
 def _extend_for_box(
@@ -1364,18 +1439,36 @@ class _Page:
     inset_axes: list[tuple[Axes, _Frame, float]]  # (axes, frame, scale in inches per metre)
     legends: list[Legend]
     layout: _Layout
+    zoom_content: list[tuple[Axes, Box]] = field(default_factory=list)  # where zoom insets show their map
+
+    def clip_zoom_insets(self) -> None:
+        """Clip the map of each zoom inset to its content rectangle (call once everything is drawn)."""
+        for ax, content in self.zoom_content:
+            _clip(ax, content)
 
 
 def _inset_specs(fig: Figure, main: _Frame, frames: Sequence[_Frame]) -> list[_InsetSpec]:
-    """Scale factor and label size of each inset relative to the main frame."""
+    """Scale factor and label size of each inset relative to the main frame.
+
+    A zoom inset whose window cannot be magnified at least ZOOM_FACTOR_RANGE[0] times is left out (with a
+    warning).
+    """
     mw, mh = main.size
     specs = []
     for frame in frames:
         w, h = (max(v, 1.0) for v in frame.size)
-        factor = min(1.0, INSET_MAX_FRACTION * mw / w, INSET_MAX_FRACTION * mh / h)
-        min_size = INSET_MIN_FRACTION * min(mw, mh)
-        if max(w, h) * factor < min_size:
-            factor = min_size / max(w, h)
+        if frame.zoom:
+            factor = min(ZOOM_FACTOR_RANGE[1], ZOOM_FRACTION * mw / w, ZOOM_FRACTION * mh / h)
+            if factor < ZOOM_FACTOR_RANGE[0]:
+                warnings.warn(f"zoom inset {frame.label!r}: its window is too large to be magnified "
+                              f"(x{factor:.2f}, at least x{ZOOM_FACTOR_RANGE[0]:g} needed); skipped")
+                continue
+            min_size = ZOOM_FACTOR_RANGE[0] * max(w, h)  # smaller sizes keep the magnification
+        else:
+            factor = min(1.0, INSET_MAX_FRACTION * mw / w, INSET_MAX_FRACTION * mh / h)
+            min_size = INSET_MIN_FRACTION * min(mw, mh)
+            if max(w, h) * factor < min_size:
+                factor = min_size / max(w, h)
         label_w = _text_width(frame.label or "", SMALL_SIZE)
         specs.append(_InsetSpec(frame, factor, label_w, SMALL_SIZE * 1.45 / 72, min_scale_size=min_size))
     return specs
@@ -1405,7 +1498,9 @@ def _assemble(
 
     specs = _inset_specs(fig, main, insets)
     frame0 = _pad_extent(main.extent)
-    placer = _Placer(_geoms(main.areas))
+    # Zoom windows are marked on the main map: no box, legend or scale bar may cover them either.
+    windows = [shapely.box(*spec.frame.extent) for spec in specs if spec.frame.zoom]
+    placer = _Placer(np.concatenate([_geoms(main.areas), np.asarray(windows, dtype=object)]))
     layout = _solve_layout(placer, frame0, specs, region)
 
     block = _LegendBlock(fig, legend_specs)
@@ -1436,6 +1531,9 @@ def _assemble(
     top = H - PAD_IN
     map_box = (PAD_IN, top - map_h, PAD_IN + map_w, top)
     main_ax = _setup_axes(fig, map_box, layout.frame, framed=False)
+    for spec in layout.insets:
+        if spec.frame.zoom:
+            _mark_window(main_ax, spec.frame.extent)
 
     def to_inches(box: Box) -> Box:
         return (
@@ -1460,10 +1558,12 @@ def _assemble(
     _place_main_scalebar(fig, main_ax, layout, map_box, to_inches, units)
 
     # Insets.
-    inset_axes = []
+    inset_axes, zoom_content = [], []
     for spec, box in zip(layout.insets, layout.inset_boxes):
         ax, inset_scale = _inset_axes(fig, spec, to_inches(box), s, units)
         inset_axes.append((ax, spec.frame, inset_scale))
+        if spec.frame.zoom:
+            zoom_content.append((ax, _zoom_content(ax, spec, inset_scale)))
 
     if footnote:
         fig.text(
@@ -1476,7 +1576,7 @@ def _assemble(
             va="bottom",
             linespacing=1.3,
         )
-    return _Page(fig, main_ax, inset_axes, legends, layout)
+    return _Page(fig, main_ax, inset_axes, legends, layout, zoom_content)
 
 
 def _place_main_scalebar(fig: Figure, ax: Axes, layout: _Layout, map_box: Box, to_inches, units: _Units) -> None:
@@ -1489,6 +1589,16 @@ def _place_main_scalebar(fig: Figure, ax: Axes, layout: _Layout, map_box: Box, t
     else:
         fraction = min(0.22, (SCALEBAR_SIZE[0] - 0.2) / map_w)
         _scalebar(ax, fig, (map_box[0], map_box[1] - layout.strip + 0.02), fraction, units)
+
+
+def _mark_window(ax: Axes, window: Box) -> Rectangle:
+    """A thin rectangle around a zoom window on the main map (above areas and borders, below schools)."""
+    x0, y0, x1, y1 = window
+    rect = Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, edgecolor=ZOOM_MARK_COLOR,
+                     linewidth=ZOOM_MARK_WIDTH, joinstyle="miter", zorder=3.5)
+    rect.set_label("_zoom window")
+    ax.add_patch(rect)
+    return rect
 
 
 def _inset_axes(fig: Figure, spec: _InsetSpec, box_in: Box, main_scale: float, units: _Units) -> tuple[Axes, float]:
@@ -1519,6 +1629,21 @@ def _inset_axes(fig: Figure, spec: _InsetSpec, box_in: Box, main_scale: float, u
         length_fraction = min(0.6, max(0.25, 0.9 - 0.1 / bw))
         _scalebar(ax, fig, (box_in[0] + spec.pad, box_in[1] + spec.pad - 0.01), length_fraction, units)
     return ax, s
+
+
+def _zoom_content(ax: Axes, spec: _InsetSpec, scale: float) -> Box:
+    """Where a zoom inset shows its map (data units): the window's height, the box's width, within the
+    box's padding; the label strip above and the scale bar strip below stay white."""
+    x0, x1 = ax.get_xlim()
+    pad = spec.pad / scale
+    return (x0 + pad, spec.frame.extent[1], x1 - pad, spec.frame.extent[3])
+
+
+def _clip(ax: Axes, content: Box) -> None:
+    """Clip everything drawn in the axes (areas, borders, schools) to a rectangle in data units."""
+    bbox = TransformedBbox(Bbox.from_extents(*content), ax.transData)
+    for artist in ax.collections:
+        artist.set_clip_box(bbox)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1636,6 +1761,8 @@ def build_choropleth_figure(
 
 
 def _map_figure(page: _Page, counts: list[int]) -> MapFigure:
+    """The figure handle of a fully drawn page."""
+    page.clip_zoom_insets()
     layout = page.layout
     placement = layout.kind if layout.kind != "inside" else f"inside {layout.legend_corner}"
     return MapFigure(
@@ -1677,7 +1804,9 @@ def choropleth_map(
     outline
         Optional region polygons drawn as thicker borders on top.
     insets
-        Municipalities drawn in framed boxes instead of the main frame (excluded from its extent).
+        Municipalities drawn in framed boxes instead of the main frame (excluded from its extent); zoom
+        insets (``Inset(..., zoom=True)``) show a magnified window around theirs, which stay in the main
+        frame, where a thin rectangle marks the window.
     footnote
         Optional small text under the map (e.g. "Synthetic demonstration data").
     figsize
@@ -1956,7 +2085,10 @@ def build_school_points_figure(
     s = page.layout.scale
     # Context dots: one size / opacity for the whole map, from their crowding at the final scale; the
     # legend markers (already measured: their size does not change the legend's) follow it.
-    context = _context_style([(main.schools, s), *((f.schools, sc) for _, f, sc in page.inset_axes)], styles)
+    # Zoom insets repeat schools of the main frame, magnified: they do not count.
+    context = _context_style(
+        [(main.schools, s), *((f.schools, sc) for _, f, sc in page.inset_axes if not f.zoom)], styles
+    )
     for handle, (st, _) in zip(page.legends[0].legend_handles, legend_entries):
         if not st.sized and handle is not None:
             handle.set(**context.legend_props(st))

@@ -334,8 +334,8 @@ def draw_maps(*, municipalities_in, schools_in, census_in, municipality_layer_in
     from segmap import i18n
 
     t = i18n.Translator(language)
-    insets = [maps.Inset(t.config_text(label), codes)
-              for label, codes in geo.inset_codes(census, settings["insets"])]
+    insets = [maps.Inset(t.config_text(inset.label), inset.codes, zoom=inset.zoom)
+              for inset in geo.inset_codes(census, settings["insets"])]
     footnote = t.gettext(SYNTHETIC_FOOTNOTE) if settings["synthetic"] else None
     schools = read_csv(schools_in)
     texts = map_texts(settings, schools["category"].value_counts().to_dict(), language)
