@@ -612,7 +612,7 @@ Box = tuple[float, float, float, float]  # x0, y0, x1, y1
 # hold the longest legends of the reports: class legends in three columns with a two-line title or a
 # two-line "undefined" entry (below), or stacked (beside / inside); the school legend with its size legend.
 LEGEND_SIDE_WIDTH = 2.2  # column right of the map (as tall as the map)
-LEGEND_BELOW_HEIGHT = 0.85  # strip under the map ...
+LEGEND_BELOW_HEIGHT = 1.1  # strip under the map ...
 LEGEND_BELOW_WIDTH = 5.6  # ... at least this wide (the map's width if wider; never wider than the figure)
 LEGEND_INSIDE_SIZE = (2.25, 2.15)  # box in an empty corner of the map frame
 LEGEND_KINDS = ("right", "below", "inside")  # in order of preference at (nearly) equal map scale
