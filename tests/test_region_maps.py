@@ -113,7 +113,7 @@ def test_region_map_figure(country, tmp_path):
 def test_draw_region_maps_index_files_and_determinism(country, tmp_path):
     layer, outlines, table, schools = country
     index = region_maps.draw_region_maps(layer, outlines, table, schools, tmp_path / "a")
-    again = region_maps.draw_region_maps(layer, outlines, table, schools, tmp_path / "b")
+    region_maps.draw_region_maps(layer, outlines, table, schools, tmp_path / "b")
     assert list(index.region_code) == ["R1", "R2"]
     assert list(index.file) == ["region_001.svg", "region_002.svg"]
     for name in [*index.file, region_maps.INDEX_NAME]:
@@ -166,3 +166,34 @@ def test_region_pages_tables():
     short = report.region_pages(regions, municipalities, index, rows=1)[0]
     assert [m["municipality_code"] for m in short["municipalities"]] == ["b"]
     assert short["more"] == {"count": 1, "n_schools": 3, "pupils_total": 300, "pupils_group": 10}
+
+
+@pytest.mark.parametrize("counts, hidden", [
+    ([120, 3, 40, 7], [3]),       # one count suppressed: the smallest other positive one is hidden too
+    ([120, 3, 40, 2], []),        # two suppressed: neither can be worked out from the total
+    ([120, 40, 7], []),           # none suppressed
+    ([3, 0, 0], []),              # nothing else to hide (zeros reveal nothing more)
+    ([50, 4, 9, 9], [2]),         # first of equals
+])
+def test_hide_complement(counts, hidden):
+    assert report.hide_complement(counts, min_cell=5) == hidden
+
+
+def test_region_pages_hide_a_second_count_when_one_is_suppressed():
+    municipalities = pd.DataFrame({
+        "municipality_code": ["a", "b", "c"], "municipality_name": ["A", "B", "C"],
+        "region_code": ["R1"] * 3, "status": ["ok", "ok", "single_school"], "n_schools": [3, 2, 1],
+        "pupils_total": [300, 200, 50], "pupils_group": [40, 3, 12],
+        "distinguishable_from_random": pd.array([True, False, pd.NA], dtype="boolean"),
+    })
+    regions = pd.DataFrame({"region_code": ["R1"], "region_name": ["One"]})
+    page = report.region_pages(regions, municipalities, None, min_cell=5)[0]
+    assert page["hidden"]
+    assert page["others"].get("group_hidden")  # 12 is the smallest other positive count
+    assert not any(m.get("group_hidden") for m in page["municipalities"])
+
+
+def test_share_filter_hides_shares_of_suppressed_counts(tmp_path):
+    (tmp_path / "t.j2").write_text("{{ a|share(3) }} {{ a|share(30) }} {{ a|share(0) }}", encoding="utf-8")
+    env = report.make_environment(tmp_path, "fr")
+    assert env.get_template("t.j2").render(a=0.123, min_cell=5) == "– 12,3\u00a0% 12,3\u00a0%"

@@ -112,7 +112,12 @@ def format_number(value: Any, digits: int = 0, language: str = "en") -> str:
     if _missing(value):
         return MISSING
     locale, pattern = _pattern(language, "decimal", digits)
-    return pattern.apply(float(value), locale)
+    return _minus(pattern.apply(float(value), locale))
+
+
+def _minus(text: str) -> str:
+    """A typographic minus sign instead of the hyphen Babel writes before negative numbers."""
+    return "\u2212" + text[1:] if text.startswith("-") else text
 
 
 def format_percent(value: Any, digits: int = 1, language: str = "en") -> str:

@@ -251,9 +251,12 @@ def _format_number(x: float, decimals: int, decimal_mark: str = ".") -> str:
     return ("\u2212" if negative else "") + text
 
 
-def _format_count(n: int, decimal_mark: str = ".") -> str:
-    """Integer with thousands separators: ``1,234`` (English) or ``1 234`` (comma decimal mark)."""
+def _format_count(n: int, decimal_mark: str = ".", thousands_sep: str | None = None) -> str:
+    """Integer with thousands separators: ``thousands_sep`` when given (the report's locale: ``1.234`` in
+    Spanish), else ``1,234`` (English) or ``1 234`` (comma decimal mark)."""
     text = f"{int(n):,}"
+    if thousands_sep is not None:
+        return text.replace(",", thousands_sep)
     return text.replace(",", "\u00a0") if decimal_mark == "," else text
 
 
@@ -1706,6 +1709,7 @@ def build_choropleth_figure(
     figsize: tuple[float, float] = (7.0, 6.2),
     show_counts: bool = True,
     decimal_mark: str = ".",
+    thousands_sep: str | None = None,
     distance_unit: str = "km",
     muted_column: str | None = None,
     muted_label: str | None = None,
@@ -1733,9 +1737,10 @@ def build_choropleth_figure(
         extra_handles.append(Patch(facecolor=MUTED_FACE, edgecolor=LEGEND_EDGE_COLOR, linewidth=0.35))
         extra_labels.append(muted_label or "Muted")
     if show_counts:
-        labels = [f"{lab} ({_format_count(n, decimal_mark)})" for lab, n in zip(labels, counts)]
-        undefined_text = f"{undefined_label} ({_format_count(n_undefined, decimal_mark)})"
-        extra_labels = [f"{lab} ({_format_count(int(muted.sum()), decimal_mark)})" for lab in extra_labels]
+        labels = [f"{lab} ({_format_count(n, decimal_mark, thousands_sep)})" for lab, n in zip(labels, counts)]
+        undefined_text = f"{undefined_label} ({_format_count(n_undefined, decimal_mark, thousands_sep)})"
+        muted_count = _format_count(int(muted.sum()), decimal_mark, thousands_sep)
+        extra_labels = [f"{lab} ({muted_count})" for lab in extra_labels]
     else:
         undefined_text = undefined_label
     handles = [Patch(facecolor=c, edgecolor=LEGEND_EDGE_COLOR, linewidth=0.35) for c in classes.colors()]
@@ -1784,6 +1789,7 @@ def choropleth_map(
     figsize: tuple[float, float] = (7.0, 6.2),
     show_counts: bool = True,
     decimal_mark: str = ".",
+    thousands_sep: str | None = None,
     distance_unit: str = "km",
     muted_column: str | None = None,
     muted_label: str | None = None,
@@ -1841,6 +1847,7 @@ def choropleth_map(
             figsize=figsize,
             show_counts=show_counts,
             decimal_mark=decimal_mark,
+            thousands_sep=thousands_sep,
             distance_unit=distance_unit,
             muted_column=muted_column,
             muted_label=muted_label,
@@ -2033,6 +2040,7 @@ def build_school_points_figure(
     figsize: tuple[float, float] = (7.0, 6.2),
     other_label: str | None = None,
     decimal_mark: str = ".",
+    thousands_sep: str | None = None,
     distance_unit: str = "km",
 ) -> MapFigure:
     """Build (without saving) the school map of :func:`school_points_map`. Use inside :func:`map_style`."""
@@ -2075,7 +2083,7 @@ def build_school_points_figure(
     specs = [
         _LegendSpec(legend_title, cat_handles, [lab for _, lab in legend_entries],
                     extra=dict(handlelength=1.4, handleheight=1.1, labelspacing=0.45)),
-        _LegendSpec(size_legend_title, size_handles, [_format_count(r, decimal_mark) for r in refs],
+        _LegendSpec(size_legend_title, size_handles, [_format_count(r, decimal_mark, thousands_sep) for r in refs],
                     extra=dict(handlelength=max(1.4, big), handleheight=max(1.1, big), labelspacing=0.25)),
     ]
 
@@ -2114,6 +2122,7 @@ def school_points_map(
     figsize: tuple[float, float] = (7.0, 6.2),
     other_label: str | None = None,
     decimal_mark: str = ".",
+    thousands_sep: str | None = None,
     distance_unit: str = "km",
 ) -> Path:
     """Draw schools as points over a light municipality base and save to ``out_path``.
@@ -2145,6 +2154,7 @@ def school_points_map(
             figsize=figsize,
             other_label=other_label,
             decimal_mark=decimal_mark,
+            thousands_sep=thousands_sep,
             distance_unit=distance_unit,
         )
         try:

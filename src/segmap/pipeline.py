@@ -339,7 +339,8 @@ def draw_maps(*, municipalities_in, schools_in, census_in, municipality_layer_in
     footnote = t.gettext(SYNTHETIC_FOOTNOTE) if settings["synthetic"] else None
     schools = read_csv(schools_in)
     texts = map_texts(settings, schools["category"].value_counts().to_dict(), language)
-    units = {"decimal_mark": t.decimal_mark, "distance_unit": t.distance_unit}
+    units = {"decimal_mark": t.decimal_mark, "distance_unit": t.distance_unit,
+             "thousands_sep": t.number(1000)[1:-3]}
     areas["not_distinguishable"] = (areas["status"] == "ok") & ~areas["distinguishable_from_random"].astype(
         "boolean").fillna(False).astype(bool)
     for key, column, muted in (("group_share", "group_share", None),

@@ -55,7 +55,7 @@ REGION_OUTLINE_WIDTH = 0.9  # pt, the region's own border
 OTHER_OUTLINE_WIDTH = 0.45  # pt, borders of neighbouring regions
 LABEL_SIZE = 6.3  # pt
 LABEL_COLOR = "#262626"
-LABEL_BACKGROUND = dict(boxstyle="round,pad=0.12", facecolor="white", edgecolor="none", alpha=0.72)
+LABEL_BACKGROUND = {"boxstyle": "round,pad=0.12", "facecolor": "white", "edgecolor": "none", "alpha": 0.72}
 MAX_LABEL_CANDIDATES = 150  # the largest places tried for a label (a map holds far fewer names)
 LABEL_GAP = 0.07  # inches kept free around every label
 MAX_LABELS = 24  # names on one map at most, so the schools stay readable

@@ -129,7 +129,18 @@ def make_environment(template_dir: str | Path, language: str = "en") -> jinja2.E
 
         return show_count(value, int(context.get("min_cell", 1))) or number(value)
 
-    environment.filters.update(number=number, percent=percent, index=index, count=count, upper_first=upper_first)
+    @jinja2.pass_context
+    def share(context: Any, value: Any, group_count: Any) -> str:
+        """A group share as ``percent``, or ``–`` when the group count it comes from is printed as ``<5``
+        (the share and the total would give the hidden count back)."""
+        from segmap.privacy import show_count
+
+        if show_count(group_count, int(context.get("min_cell", 1))):
+            return i18n.MISSING
+        return percent(value)
+
+    environment.filters.update(number=number, percent=percent, index=index, count=count, share=share,
+                               upper_first=upper_first)
     return environment
 
 
@@ -239,15 +250,36 @@ def map_facts(municipalities: pd.DataFrame, schools: pd.DataFrame, settings: Map
     defined_distinguishable = distinguishable(defined)
     located = schools["lon"].notna() & schools["lat"].notna()
     categories = schools["category"].value_counts()
-    segregated = t.gettext(
-        "%(severe)s severely segregated and %(segregated)s segregated schools.",
-        severe=t.number(categories.get("severe", 0)), segregated=t.number(categories.get("segregated", 0)))
-    if settings["thresholds"].get("require_alternative"):
-        segregated = t.gettext(
-            "%(severe)s severely segregated and %(segregated)s segregated schools; %(no_alternative)s schools "
-            "above the threshold are the only school of their settlement or municipality.",
-            severe=t.number(categories.get("severe", 0)), segregated=t.number(categories.get("segregated", 0)),
-            no_alternative=t.number(categories.get("no_alternative", 0)))
+    severe, segregated_count = int(categories.get("severe", 0)), int(categories.get("segregated", 0))
+    if severe + segregated_count == 0:
+        segregated = t.gettext("No school counts as segregated.")
+    else:
+        segregated = t.gettext("%(severe)s severely segregated and %(segregated)s segregated schools.",
+                               severe=t.number(severe), segregated=t.number(segregated_count))
+    no_alternative = int(categories.get("no_alternative", 0))
+    if settings["thresholds"].get("require_alternative") and no_alternative:
+        segregated += " " + t.ngettext(
+            "%(num)s school above the threshold is the only school of its settlement or municipality.",
+            "%(num)s schools above the threshold are the only school of their settlement or municipality.",
+            no_alternative)
+    shown = int((located & (pd.to_numeric(schools["pupils_total"], errors="coerce") > 0)).sum())
+    if shown == len(schools):
+        shown_text = t.gettext("All %(schools)s schools have coordinates and are shown.", schools=t.number(shown))
+    else:
+        shown_text = t.ngettext(
+            "%(shown)s of %(schools)s schools are shown; the other one has no coordinates or no pupils.",
+            "%(shown)s of %(schools)s schools are shown; the other %(num)s have no coordinates or no pupils.",
+            len(schools) - shown, shown=t.number(shown), schools=t.number(len(schools)))
+    majority = int((defined["isolation"] >= 0.5).sum())
+    if majority:
+        majority_text = t.ngettext(
+            "In %(num)s municipality the average member of the group attends a school where most pupils are "
+            "%(group)s.",
+            "In %(num)s municipalities the average member of the group attends a school where most pupils are "
+            "%(group)s.", majority, group=group)
+    else:
+        majority_text = t.gettext("In no municipality does the average member of the group attend a school where "
+                                  "most pupils are %(group)s.", group=group)
     facts = {
         "group_share": [
             t.gettext("%(with_pupils)s of %(municipalities)s municipalities have schools with pupils in the data.",
@@ -270,16 +302,16 @@ def map_facts(municipalities: pd.DataFrame, schools: pd.DataFrame, settings: Map
                       median_adjusted=t.index(defined["dissimilarity_adjusted"].median())),
         ],
         "isolation": [
-            t.gettext("Half of the municipalities with defined indices have an isolation index above %(median)s, "
-                      "against a median group share of %(share)s among their pupils.",
-                      median=t.index(defined["isolation"].median()), share=t.index(defined["group_share"].median())),
-            t.gettext("In %(count)s municipalities the average member of the group attends a school where most "
-                      "pupils are %(group)s.", count=t.number((defined["isolation"] >= 0.5).sum()), group=group),
+            t.gettext("In half of the municipalities with defined indices, the average member of the group attends a "
+                      "school where more than %(median)s of the pupils are %(group)s; the group's median share among "
+                      "all their pupils is %(share)s.",
+                      median=t.percent(defined["isolation"].median()), group=group,
+                      share=t.percent(defined["group_share"].median())),
+            majority_text,
         ],
         "segregated_schools": [
             segregated,
-            t.gettext("%(located)s of %(schools)s schools have coordinates and are shown.",
-                      located=t.number(int(located.sum())), schools=t.number(len(schools))),
+            shown_text,
         ],
     }
     return facts
@@ -298,7 +330,7 @@ def small_unit_facts(municipalities: pd.DataFrame) -> dict[str, Any]:
 
 
 def region_pages(regions: pd.DataFrame, municipalities: pd.DataFrame, region_maps: pd.DataFrame | None,
-                 language: str = "en", rows: int = 10) -> list[dict[str, Any]]:
+                 language: str = "en", rows: int = 10, min_cell: int = 1) -> list[dict[str, Any]]:
     """One entry per region (in code order) for its page: the region's row of the region table, its map
     (``None`` when it has none) with the scale bar to print under it, and its municipalities.
 
@@ -306,6 +338,10 @@ def region_pages(regions: pd.DataFrame, municipalities: pd.DataFrame, region_map
     pupils, most first; ``more``: the region's other municipalities with defined indices, summed (count,
     schools, pupils, group pupils); ``others``: its municipalities without defined indices (fewer than
     two schools, or one group only), summed. Every municipality is in the municipality table.
+
+    Group counts from 1 to ``min_cell`` - 1 print as ``<5``; when a table would hide just one such count,
+    the region's total would give it back, so the smallest other positive count is hidden too
+    (``group_hidden``; see :func:`hide_complement`).
     """
     t = i18n.Translator(language)
     figures = {} if region_maps is None else {str(r["region_code"]): r for r in _records(region_maps)}
@@ -322,15 +358,33 @@ def region_pages(regions: pd.DataFrame, municipalities: pd.DataFrame, region_map
         figure = figures.get(code)
         if figure is not None:
             figure = dict(figure, scalebar_label=t.distance(figure["scalebar_km"]))
+        listed, more_sum, others_sum = _records(defined), _summed(more), _summed(rest)
+        cells = listed + [c for c in (more_sum, others_sum) if c["count"]]
+        for i in hide_complement([c["pupils_group"] for c in cells], min_cell):
+            cells[i]["group_hidden"] = True
         pages.append({
             "region": region,
             "figure": figure,
-            "municipalities": _records(defined),
-            "more": _summed(more),
-            "others": _summed(rest),
+            "municipalities": listed,
+            "more": more_sum,
+            "others": others_sum,
             "n_municipalities": len(own),
+            "hidden": any(c.get("group_hidden") for c in cells),
         })
     return pages
+
+
+def hide_complement(counts: list[Any], min_cell: int) -> list[int]:
+    """Positions of counts to hide besides the suppressed ones (1 .. min_cell - 1) so that none of those
+    can be worked out from a printed total: when exactly one count is suppressed, the smallest other
+    positive count (first of equals); else none."""
+    from segmap.privacy import is_suppressed
+
+    suppressed = [i for i, c in enumerate(counts) if is_suppressed(c, min_cell)]
+    if len(suppressed) != 1:
+        return []
+    candidates = [(float(c), i) for i, c in enumerate(counts) if i not in suppressed and c and float(c) > 0]
+    return [min(candidates)[1]] if candidates else []
 
 
 def _summed(municipalities: pd.DataFrame) -> dict[str, int]:
@@ -412,7 +466,8 @@ def build_context(
         "min_cell": int(settings.get("min_cell", 5)),
         "maps": list(maps),
         "region_pages": region_pages(regions, municipalities, region_maps, language,
-                                     rows=int(settings.get("region_table_rows", 10))),
+                                     rows=int(settings.get("region_table_rows", 10)),
+                                     min_cell=int(settings.get("min_cell", 5))),
         "region_legend": region_legend(schools, language),
         "region_table_rows": int(settings.get("region_table_rows", 10)),
         "provenance": provenance,
