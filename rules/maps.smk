@@ -10,7 +10,7 @@ rule maps:
         census="data/processed/{country}/census.csv",
         municipality_layer="data/processed/{country}/municipalities_map.parquet",
         region_layer="data/processed/{country}/regions_map.parquet",
-        code=package_code("maps", "geo", "i18n"),
+        code=package_code("maps", "geo", "i18n", "pipeline"),
         catalog=message_catalog,
     output:
         group_share="data/processed/{country}/figures/{lang}/group_share.svg",

@@ -17,7 +17,7 @@ rule report:
         region_maps="data/processed/{country}/figures/regions",
         template=TEMPLATE_DIR / "report.html.j2",
         stylesheet=TEMPLATE_DIR / "report.css",
-        code=package_code("report", "i18n", "region_maps"),
+        code=package_code("report", "i18n", "region_maps", "pipeline", "privacy"),
         catalog=message_catalog,
     output:
         pdf="outputs/{country}/{deliverable}_school_segregation_maps_{country}_{lang}.pdf",

@@ -262,7 +262,7 @@ def map_texts(settings: Mapping[str, Any], category_counts: Mapping[str, int] | 
     counts = category_counts or {}
 
     def counted(label: str, key: str) -> str:
-        return f"{label} ({t.number(counts[key])})" if key in counts else label
+        return f"{label}: {t.number(counts[key])}" if key in counts else label
 
     categories = {
         "severe": counted(t.gettext("Severely segregated (%(range)s)", range=severe), "severe"),
