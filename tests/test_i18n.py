@@ -111,9 +111,9 @@ def test_map_texts_are_translated():
     texts = pipeline.map_texts(settings, {"severe": 1234, "segregated": 5}, language="bg")
     assert texts["isolation"]["title"] == "Индекс на изолация по общини"
     assert "ученици роми" in texts["group_share"]["title"]
-    assert texts["segregated_schools"]["categories"]["severe"] == "Тежко сегрегирани (≥ 80%) (1\u00a0234)"
+    assert texts["segregated_schools"]["categories"]["severe"] == "Тежко сегрегирани (≥ 80%): 1\u00a0234"
     english = pipeline.map_texts(settings, {"severe": 1234}, language="en")
-    assert english["segregated_schools"]["categories"]["severe"] == "Severely segregated (≥ 80%) (1,234)"
+    assert english["segregated_schools"]["categories"]["severe"] == "Severely segregated (≥ 80%): 1,234"
     assert i18n.Translator("bg").distance_unit == "км" and i18n.Translator("fr").distance_unit == "km"
 
 

@@ -17,6 +17,11 @@ What a regional map shows:
   national group-share map (``maps.INDICATOR_CLASSES["group_share"]``), so every map of a report reads
   the same. Large schools are drawn first so small ones stay visible. Schools without pupils are left out.
 
+Unlike the national maps (thousands of polygons, rasterised at 200 dpi), a regional map is all vector:
+the region's few hundred polygons are one compound path per layer and the schools a few compound paths
+(:func:`_draw_circles`), which in the Spanish demo takes less room in the PDF than rasters would (5 MB for
+52 maps against 15 MB) and renders faster.
+
 The figure's size follows from the region's shape: the region (padded by ``FRAME_PAD``) fills the
 largest box of ``MAX_SIZE`` inches at a constant aspect ratio. The report prints the figures at their
 natural size, so marker sizes and the scale bar are exact on paper.
