@@ -431,6 +431,8 @@ def build_context(
     t = i18n.Translator(language)
     group, one = i18n.group_labels(dict(settings), language)
     name = country_name(settings, language)
+    min_cell = int(settings.get("min_cell", 5))
+    rows = int(settings.get("region_table_rows", 10))
     return {
         "language": language,
         "country": {
@@ -463,12 +465,10 @@ def build_context(
             "group_share": float(no_alternative["pupils_group"].sum() / group_total) if group_total else 0.0,
         },
         "map_facts": map_facts(municipalities, schools, settings, language),
-        "min_cell": int(settings.get("min_cell", 5)),
+        "min_cell": min_cell,
         "maps": list(maps),
-        "region_pages": region_pages(regions, municipalities, region_maps, language,
-                                     rows=int(settings.get("region_table_rows", 10)),
-                                     min_cell=int(settings.get("min_cell", 5))),
+        "region_pages": region_pages(regions, municipalities, region_maps, language, rows=rows, min_cell=min_cell),
         "region_legend": region_legend(schools, language),
-        "region_table_rows": int(settings.get("region_table_rows", 10)),
+        "region_table_rows": rows,
         "provenance": provenance,
     }
