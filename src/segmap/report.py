@@ -8,8 +8,10 @@ template folder and the figure folder and refuses everything else (other files, 
 from __future__ import annotations
 
 import logging
+import os
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 from urllib.parse import unquote, urlsplit
 
 import jinja2
@@ -162,9 +164,30 @@ def write_pdf(html: str, out_path: str | Path, base_dir: str | Path, allowed_dir
     fetcher = RestrictedURLFetcher(allowed_dirs)
     document = weasyprint.HTML(string=html, base_url=Path(base_dir).resolve().as_uri() + "/",
                                url_fetcher=fetcher)
-    with atomic_path(out_path) as temporary:
+    with atomic_path(out_path) as temporary, fixed_font_timestamps():
         document.write_pdf(temporary, uncompressed_pdf=False, custom_metadata=True, pdf_tags=True)
     return fetcher
+
+
+#: The time stamp written into the embedded font subsets (1 January 2000, UTC).
+FONT_TIMESTAMP = "946684800"
+
+
+@contextmanager
+def fixed_font_timestamps() -> Iterator[None]:
+    """Make the embedded fonts' ``head.modified`` stamp fixed while a PDF is written.
+
+    WeasyPrint saves the font subsets with fontTools, which stamps them with the current time unless
+    ``SOURCE_DATE_EPOCH`` is set (the reproducible-builds convention); without this two builds of the same
+    report differ in a few bytes. A value the user set is kept.
+    """
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ.setdefault("SOURCE_DATE_EPOCH", FONT_TIMESTAMP)
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
 # --------------------------------------------------------------------------------------------------
