@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from segmap.config import country_settings, report_filename
+from segmap.config import country_settings, report_filename, school_input_specs
 from segmap.demo import PROFILES as DEMO_PROFILES
 from segmap.recipes import extra_input_paths
 
@@ -36,12 +36,33 @@ def input_specs(wildcards):
 
 def input_paths(wildcards):
     """The raw input files, so that a changed input reruns the pipeline (GISCO boundaries are
-    downloaded or read from their cache by the ingest step itself)."""
-    paths = {role: spec["path"] for role, spec in input_specs(wildcards).items() if spec.get("source") != "gisco"}
-    for role, spec in input_specs(wildcards).items():
+    downloaded or read from their cache by the ingest step itself). Several schools files (one per
+    school year, say) are ``schools_0``, ``schools_1``, ..."""
+    specs = dict(input_specs(wildcards))
+    school_files = school_input_specs(specs.pop("schools"))
+    named = [("schools", school_files[0])] if len(school_files) == 1 else [
+        (f"schools_{number}", spec) for number, spec in enumerate(school_files)]
+    named += list(specs.items())
+    paths = {name: spec["path"] for name, spec in named if spec.get("source") != "gisco"}
+    for name, spec in named:
         for number, path in enumerate(extra_input_paths(spec)):
-            paths[f"{role}_lookup_{number}"] = path
+            paths[f"{name}_lookup_{number}"] = path
     return paths
+
+
+# The index tables of the indices rule (the output contract), by output name.
+INDEX_TABLES = {
+    "school": "outputs/{country}/school_indices.csv",
+    **{level: f"outputs/{{country}}/{level}_indices.csv" for level in ("municipality", "region", "national")},
+    **{f"{level}_by_year": f"outputs/{{country}}/{level}_indices_by_year.csv"
+       for level in ("municipality", "region", "national")},
+    **{f"{level}_change": f"outputs/{{country}}/{level}_change.csv" for level in ("municipality", "region", "national")},
+}
+
+
+def published(tables):
+    """The shareable copies of some tables (outputs/{country}/published/...)."""
+    return {key: path.replace("outputs/{country}/", "outputs/{country}/published/") for key, path in tables.items()}
 
 
 def report_path(country, lang):

@@ -1,4 +1,5 @@
-# The four index tables of the output contract.
+# The index tables of the output contract: the four tables of the report year, one row per area and
+# compared school year (*_by_year), and the change from the first compared year to the report year (*_change).
 
 
 rule indices:
@@ -7,17 +8,16 @@ rule indices:
     input:
         schools="data/processed/{country}/schools.csv",
         census="data/processed/{country}/census.csv",
-        code=package_code("indices", "inference", "tables"),
+        code=package_code("indices", "inference", "tables", "years", "change", "pipeline", "files"),
     output:
-        school="outputs/{country}/school_indices.csv",
-        municipality="outputs/{country}/municipality_indices.csv",
-        region="outputs/{country}/region_indices.csv",
-        national="outputs/{country}/national_indices.csv",
+        **INDEX_TABLES,
     params:
         country=lambda wildcards: wildcards.country,
         country_name=lambda wildcards: settings(wildcards)["name"],
         thresholds=lambda wildcards: school_thresholds(wildcards),
         inference=lambda wildcards: settings(wildcards)["inference"],
+        year=lambda wildcards: settings(wildcards)["year"],
+        years=lambda wildcards: settings(wildcards)["years"],
     log:
         "logs/{country}/indices.log",
     benchmark:

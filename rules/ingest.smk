@@ -6,7 +6,7 @@ rule ingest:
         "Reading and validating the inputs of {wildcards.country}"
     input:
         unpack(input_paths),
-        code=package_code("ingest", "recipes", "validate", "locate", "gisco", "errors", "pipeline"),
+        code=package_code("ingest", "recipes", "validate", "locate", "gisco", "errors", "pipeline", "years", "config"),
     output:
         schools="data/processed/{country}/schools.csv",
         census="data/processed/{country}/census.csv",
@@ -19,6 +19,7 @@ rule ingest:
         country=lambda wildcards: wildcards.country,
         on_invalid_rows=lambda wildcards: settings(wildcards)["on_invalid_rows"],
         max_problems=lambda wildcards: settings(wildcards)["max_problems"],
+        plain_years=lambda wildcards: settings(wildcards)["plain_years"],
     log:
         "logs/{country}/ingest.log",
     benchmark:

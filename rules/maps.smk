@@ -27,3 +27,29 @@ rule maps:
         "../environment.yml"
     script:
         "scripts/maps.py"
+
+
+# The map of the change in dissimilarity beyond chance between the first compared school year and the report
+# year (a blank placeholder with a single school year; the report then has no change chapter).
+rule change_map:
+    message:
+        "Drawing the change map of {wildcards.country} ({wildcards.lang})"
+    input:
+        change="outputs/{country}/municipality_change.csv",
+        census="data/processed/{country}/census.csv",
+        municipality_layer="data/processed/{country}/municipalities_map.parquet",
+        region_layer="data/processed/{country}/regions_map.parquet",
+        code=package_code("maps", "geo", "i18n", "pipeline", "files"),
+        catalog=message_catalog,
+    output:
+        figure="data/processed/{country}/figures/{lang}/dissimilarity_change.svg",
+    params:
+        settings=settings,
+    log:
+        "logs/{country}/change_map_{lang}.log",
+    benchmark:
+        "benchmarks/{country}/change_map_{lang}.tsv"
+    conda:
+        "../environment.yml"
+    script:
+        "scripts/change_map.py"

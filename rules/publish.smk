@@ -5,16 +5,10 @@ rule publish:
     message:
         "Writing the shareable tables of {wildcards.country}"
     input:
-        school="outputs/{country}/school_indices.csv",
-        municipality="outputs/{country}/municipality_indices.csv",
-        region="outputs/{country}/region_indices.csv",
-        national="outputs/{country}/national_indices.csv",
-        code=package_code("privacy"),
+        **INDEX_TABLES,
+        code=package_code("privacy", "pipeline", "files"),
     output:
-        school="outputs/{country}/published/school_indices.csv",
-        municipality="outputs/{country}/published/municipality_indices.csv",
-        region="outputs/{country}/published/region_indices.csv",
-        national="outputs/{country}/published/national_indices.csv",
+        **published(INDEX_TABLES),
     params:
         min_cell=lambda wildcards: settings(wildcards)["min_cell"],
         publish_school_names=lambda wildcards: settings(wildcards)["publish_school_names"],

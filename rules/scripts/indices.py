@@ -1,4 +1,4 @@
-"""Rule indices: the school, municipality, region and national index tables."""
+"""Rule indices: the school, municipality, region and national index tables, by year and their change."""
 
 from segmap.logs import run_logged
 from segmap.pipeline import compute_indices
@@ -12,6 +12,8 @@ run_logged(
         country_name=snakemake.params.country_name,
         thresholds=snakemake.params.thresholds,
         inference=snakemake.params.inference,
+        year=snakemake.params.year,
+        years=snakemake.params.years,
         outputs=dict(snakemake.output.items()),
     ),
 )

@@ -16,5 +16,6 @@ run_logged(
         country=snakemake.params.country,
         on_invalid_rows=snakemake.params.on_invalid_rows,
         max_problems=snakemake.params.max_problems,
+        plain_years=snakemake.params.plain_years,
     ),
 )

@@ -1,4 +1,4 @@
-"""Rule publish: the shareable copy of the four index tables."""
+"""Rule publish: the shareable copy of the index tables."""
 
 from segmap.logs import run_logged
 from segmap.pipeline import publish_tables

@@ -8,9 +8,12 @@ from segmap.pipeline import build_report
 run_logged(
     snakemake.log[0],
     lambda: build_report(
-        tables={key: snakemake.input[key] for key in ("national", "regions", "municipalities", "schools")},
+        tables={key: snakemake.input[key] for key in ("national", "regions", "municipalities", "schools",
+                                                      "national_by_year", "region_by_year", "municipality_change",
+                                                      "region_change", "national_change")},
         maps={key: snakemake.input[key] for key in
               ("group_share", "dissimilarity", "isolation", "segregated_schools")},
+        change_map=snakemake.input.change_map,
         region_maps_dir=snakemake.input.region_maps,
         provenance_in=snakemake.input.provenance,
         template_dir=Path(snakemake.input.template).parent,

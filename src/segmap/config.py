@@ -13,6 +13,8 @@ from typing import Any, Mapping
 
 import yaml
 
+from segmap import years
+
 DEFAULT_THRESHOLDS = {
     "segregated": 0.5,
     "severe": 0.8,
@@ -46,6 +48,9 @@ class InputSpec:
     folder, ``country_code`` the GISCO country code (``BG``, ``ES``, ``BE``, ``EL`` for Greece),
     ``base_url`` overrides the official download address and ``sha256`` (``{lau: ..., nuts: ...}``)
     pins the downloaded files.
+
+    ``year`` (schools only) is the school year of every row of the file, for partners who send one file
+    per year (``schools: [{path: ..., year: 2022}, {path: ..., year: 2023}]``).
     """
 
     path: str
@@ -62,6 +67,7 @@ class InputSpec:
     country_code: str | None = None
     base_url: str | None = None
     sha256: dict[str, str] = field(default_factory=dict)
+    year: str | int | None = None
 
     @classmethod
     def from_config(cls, value: str | Mapping[str, Any]) -> "InputSpec":
@@ -82,6 +88,11 @@ class InputSpec:
         return {k: v for k, v in asdict(self).items() if v not in (None, {}, [])}
 
 
+def school_input_specs(value: Mapping[str, Any] | list | tuple) -> list[dict[str, Any]]:
+    """The schools input as a list of specification dicts (one per file): a single spec becomes a list."""
+    return [dict(spec) for spec in value] if isinstance(value, (list, tuple)) else [dict(value)]
+
+
 def load_config(path: str | Path) -> dict[str, Any]:
     """Read a YAML config with the safe loader (no Python objects, no code)."""
     with open(path, encoding="utf-8") as handle:
@@ -94,8 +105,12 @@ def country_settings(config: Mapping[str, Any], country: str) -> dict[str, Any]:
     Keys: ``code, name, deliverable, languages, group_label, group_label_singular, group_labels,
     group_labels_singular, names`` (per report language), ``synthetic, thresholds,
     seeds, replicates, inference`` (seed and replicates by method), ``ranking_min_group_pupils, region_table_rows, insets,
-    map_crs, on_invalid_rows, max_problems, min_cell, publish_school_names, inputs`` (``inputs`` maps
-    ``schools``/``census``/``boundaries`` to :class:`InputSpec` params dicts).
+    map_crs, on_invalid_rows, max_problems, min_cell, publish_school_names, year, years, plain_years, inputs``
+    (``year``: the report year as a label such as ``2023/24``, ``None`` for the latest year of the data;
+    ``years``: the years to compare, ``None`` for all up to the report year; ``plain_years``: whether a
+    plain year names the year a school year starts or ends, see :mod:`segmap.years`; ``inputs`` maps
+    ``schools``/``census``/``boundaries`` to :class:`InputSpec` params dicts, ``schools`` to a list of
+    them when the config lists one file per year).
     """
     try:
         entry = config["countries"][country]
@@ -108,6 +123,20 @@ def country_settings(config: Mapping[str, Any], country: str) -> dict[str, Any]:
             f"countries.{country}.thresholds: severe ({thresholds['severe']}) must not be below "
             f"segregated ({thresholds['segregated']})"
         )
+    plain_years = entry.get("plain_years") or years.PLAIN_YEAR_STARTS
+    try:
+        report_year = None if entry.get("year") is None else years.school_year(entry["year"], plain_years)
+        compared_years = None if not entry.get("years") else [years.school_year(y, plain_years)
+                                                               for y in entry["years"]]
+        school_specs = [InputSpec.from_config(spec).as_params() for spec in
+                        (entry["schools"] if isinstance(entry["schools"], list) else [entry["schools"]])]
+        if isinstance(entry["census"], Mapping) and entry["census"].get("year") is not None:
+            raise ValueError("census: 'year' is for schools files only (the census is one edition)")
+        for spec in school_specs:
+            if spec.get("year") is not None:
+                spec["year"] = years.school_year(spec["year"], plain_years)
+    except ValueError as exc:
+        raise ValueError(f"countries.{country}: {exc}") from None
     seeds = {**DEFAULT_SEEDS, **(entry.get("seeds") or {})}
     replicates = {**DEFAULT_REPLICATES, **(entry.get("replicates") or {})}
     return {
@@ -137,9 +166,12 @@ def country_settings(config: Mapping[str, Any], country: str) -> dict[str, Any]:
         "max_problems": int(entry.get("max_problems") or DEFAULT_MAX_PROBLEMS),
         "min_cell": int(entry.get("min_cell", DEFAULT_MIN_CELL)),
         "publish_school_names": bool(entry.get("publish_school_names", False)),
+        "year": report_year,
+        "years": compared_years,
+        "plain_years": plain_years,
         "inputs": {
-            role: InputSpec.from_config(entry[role]).as_params()
-            for role in ("schools", "census", "boundaries")
+            "schools": school_specs if isinstance(entry["schools"], list) else school_specs[0],
+            **{role: InputSpec.from_config(entry[role]).as_params() for role in ("census", "boundaries")},
         },
     }
 

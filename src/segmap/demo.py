@@ -163,7 +163,9 @@ class DemoProfile:
     ``group_share`` is the national census share of the group. Geography: ``lands``, ``regions`` (empty: generic
     regions around farthest-apart seeds), ``capital``, ``density_kernels``. Output style: ``code_style``
     (``lau``, ``ine``, ``nis``, ``generic``), ``language`` of names (``bg``, ``es``, ``fr``, ``nl``, ``en``),
-    ``school_id_column``, ``sep``, ``year``. The remaining fields tune the statistical model.
+    ``school_id_column``, ``sep``, ``year`` (the report's school year, by the year it starts), ``earlier_years``
+    (earlier school years in the same schools file, see :func:`simulate_earlier_year`), ``year_format``
+    (``plain``: 2023, ``label``: 2023/24). The remaining fields tune the statistical model.
     """
 
     name: str = "Demoland"
@@ -181,6 +183,12 @@ class DemoProfile:
     school_id_column: str = "school_id"
     sep: str = ","
     year: int = 2023
+    # school years: ``year`` is the report year (the year it starts); ``earlier_years`` earlier years are written
+    # to the same file, before it; ``year_format`` "plain" writes 2023, "label" writes 2023/24
+    earlier_years: int = 0
+    year_format: str = "plain"
+    # municipalities that, from one year to the next, clearly desegregate and clearly segregate (each)
+    changing_municipalities: int = 4
     # population: log(pop) = area_exponent * log(area / median area) + sigma * N(0, 1), boosted in region centres
     population_sigma: float = 1.0
     population_area_exponent: float = 0.5
@@ -395,6 +403,8 @@ PROFILES: dict[str, DemoProfile] = {
         language="bg",
         school_id_column="kod_neispuo",
         year=2023,
+        earlier_years=1,
+        year_format="label",
         population_sigma=1.0,
         population_area_exponent=0.6,
         region_centre_boost=5.0,
@@ -1485,12 +1495,77 @@ def random_points_in_cells(cells: np.ndarray, rng: np.random.Generator) -> np.nd
 
 @dataclass
 class DemoData:
-    """The three synthetic inputs in memory: census and schools tables, boundaries as lon/lat geometries."""
+    """The three synthetic inputs in memory: census and schools tables, boundaries as lon/lat geometries.
+
+    ``schools`` holds the report year; ``earlier_schools`` the earlier school years (oldest first), written to
+    the same schools file before it.
+    """
 
     profile: DemoProfile
     census: pd.DataFrame
     schools: pd.DataFrame
     boundaries: pd.DataFrame  # municipality_code, municipality_name, region_code, region_name, geometry
+    earlier_schools: list[pd.DataFrame] = dataclasses.field(default_factory=list)
+
+    def all_schools(self) -> pd.DataFrame:
+        """Every school year's schools in one table, oldest year first."""
+        return pd.concat([*self.earlier_schools, self.schools], ignore_index=True)
+
+
+def year_value(profile: DemoProfile, start: int) -> int | str:
+    """The ``year`` cell of a school year starting in ``start``: ``2023`` or ``2023/24``."""
+    return f"{start}/{(start + 1) % 100:02d}" if profile.year_format == "label" else start
+
+
+def simulate_earlier_year(schools: pd.DataFrame, profile: DemoProfile, years_back: int,
+                          rng: np.random.Generator, closed_in: str | None = None) -> pd.DataFrame:
+    """The schools of a school year ``years_back`` years before the report year, with plausible change.
+
+    The same schools under the same ids (registries keep them), each school's pupils drifting by a few per
+    cent and its group pupils redrawn binomially at its report-year share: year-to-year noise. In
+    ``changing_municipalities`` municipalities (with four or more schools and 60 or more group pupils) the
+    earlier year was more segregated — half of each school's group pupils handed out to the schools with the
+    highest shares first — so the report year shows a desegregation; in as many others it was less
+    segregated — half handed out in proportion to pupils — so the report year shows segregation grown. The
+    municipality ``closed_in``, without schools in the report year, had one school then (a school that closed,
+    without coordinates): a code present in one year only.
+    """
+    earlier = schools.copy()
+    pupils = earlier["pupils_total"].to_numpy(np.int64)
+    group = earlier["pupils_group"].to_numpy(np.int64)
+    share = np.where(pupils > 0, group / np.maximum(pupils, 1), 0.0)
+    drift = np.exp(0.04 * years_back * rng.standard_normal(len(pupils)))
+    earlier_pupils = np.where(pupils > 0, np.maximum(np.round(pupils * drift), profile.min_pupils), 0).astype(np.int64)
+    earlier_group = rng.binomial(earlier_pupils, share)
+    municipality = earlier["municipality_code"].to_numpy()
+    codes, labels = np.unique(municipality, return_inverse=True)
+    n_schools = np.bincount(labels, weights=pupils > 0)
+    group_sum = np.bincount(labels, weights=earlier_group)
+    total_sum = np.bincount(labels, weights=earlier_pupils)
+    eligible = np.flatnonzero((n_schools >= 4) & (group_sum >= 60) & (group_sum < 0.7 * total_sum))
+    k = min(profile.changing_municipalities, len(eligible) // 2)
+    chosen = rng.permutation(eligible)[: 2 * k]
+    for number, m in enumerate(chosen):
+        slots = np.flatnonzero(labels == m)
+        cap = earlier_pupils[slots]
+        if number < k:  # more concentrated then: desegregation since
+            weight = (share[slots] + 0.01) ** 4 * np.maximum(cap, 1)
+        else:  # more even then: segregation grown since
+            weight = cap.astype(float)
+        target = water_fill(int(earlier_group[slots].sum()), weight, cap)
+        earlier_group[slots] = np.minimum((earlier_group[slots] + target) // 2 + (earlier_group[slots] + target) % 2,
+                                          cap)
+    earlier["pupils_total"] = earlier_pupils
+    earlier["pupils_group"] = earlier_group
+    earlier["year"] = year_value(profile, profile.year - years_back)
+    if closed_in is not None:
+        closed = earlier.iloc[[0]].copy()
+        closed[profile.school_id_column] = f"{earlier[profile.school_id_column].iloc[-1]}9"
+        closed["municipality_code"] = closed_in
+        closed[["settlement", "lon", "lat"]] = None
+        closed["pupils_total"], closed["pupils_group"] = 60, 12
+        earlier = pd.concat([earlier, closed], ignore_index=True)
+    return earlier
 
 
 def resolve_profile(country: str, profile: DemoProfile | None) -> DemoProfile:
@@ -1516,6 +1591,8 @@ def validate_profile(profile: DemoProfile) -> None:
         problems.append("a capital or lands with a fixed region need named regions")
     if not 1 <= profile.n_regions <= profile.n_municipalities:
         problems.append("need 1 <= n_regions <= n_municipalities")
+    if profile.year_format not in ("plain", "label") or profile.earlier_years < 0:
+        problems.append("year_format must be 'plain' or 'label' and earlier_years >= 0")
     if profile.n_schools < 0 or not 0 < profile.group_share < 1:
         problems.append("need n_schools >= 0 and 0 < group_share < 1")
     if sum(land.n_municipalities is None for land in profile.lands) > 1:
@@ -1608,7 +1685,11 @@ def build_demo(country: str, seed: int = DEFAULT_SEED, profile: DemoProfile | No
     )  # fmt: skip
     boundaries = census[["municipality_code", "municipality_name", "region_code", "region_name"]].copy()
     boundaries["geometry"] = cells_lonlat[order]
-    return DemoData(profile=profile, census=census, schools=schools, boundaries=boundaries)
+    without_schools = sorted(set(census["municipality_code"]) - set(schools["municipality_code"]))
+    earlier_rng = np.random.default_rng([seed, 1])  # its own stream: the report year stays as it was
+    earlier = [simulate_earlier_year(schools, profile, back, earlier_rng, (without_schools or [None])[0])
+               for back in range(profile.earlier_years, 0, -1)]
+    return DemoData(profile=profile, census=census, schools=schools, boundaries=boundaries, earlier_schools=earlier)
 
 
 def build_school_table(
@@ -1668,7 +1749,7 @@ def build_school_table(
         "pupils_group": group,
         "lon": lonlat[:, 0],
         "lat": lonlat[:, 1],
-        "year": np.full(len(pupils), profile.year, dtype=np.int64),
+        "year": [year_value(profile, profile.year)] * len(pupils),
     })  # fmt: skip
 
 
@@ -1726,7 +1807,7 @@ def write_demo_inputs(
         "census": out / "census.csv",
         "boundaries": out / "municipalities.geojson",
     }
-    write_atomically(paths["schools"], csv_text(data.schools, data.profile.sep))
+    write_atomically(paths["schools"], csv_text(data.all_schools(), data.profile.sep))
     write_atomically(paths["census"], csv_text(data.census, data.profile.sep))
     write_atomically(paths["boundaries"], geojson_text(data.boundaries))
     return paths

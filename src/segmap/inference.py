@@ -89,6 +89,16 @@ def bootstrap_indices(labels: np.ndarray, group: np.ndarray, total: np.ndarray, 
 
     NaN where the area's status is not ``ok``.
     """
+    return bootstrap_summary(labels, group, total, n_areas,
+                             bootstrap_replicates(labels, group, total, n_areas, replicates=replicates, seed=seed))
+
+
+def bootstrap_replicates(labels: np.ndarray, group: np.ndarray, total: np.ndarray, n_areas: int, *,
+                         replicates: int = DEFAULT_REPLICATES, seed: int | list[int] = 0) -> dict[str, np.ndarray]:
+    """The bootstrap replicates themselves: ``{"dissimilarity": D_b, "isolation": xPx_b}``, each an
+    (n_areas x replicates) matrix, NaN for areas whose status is not ``ok`` and for replicates where the
+    index is undefined. The same seed gives the same matrices; :func:`bootstrap_summary` turns them into
+    the bias-corrected indices and intervals, :mod:`segmap.change` pairs two years' replicates."""
     layout = _Layout(labels, group, total, n_areas)
     rng = np.random.default_rng(seed)
     school_share = indices.divide(layout.group, layout.total)
@@ -102,16 +112,24 @@ def bootstrap_indices(labels: np.ndarray, group: np.ndarray, total: np.ndarray, 
                                     np.nan))
         replicate_isolation.append(np.where(defined, indices.isolation(layout.labels, drawn_group, pupils,
                                                                        layout.n), np.nan))
+    return {"dissimilarity": layout.expand_matrix(np.concatenate(replicate_d, axis=1), replicates),
+            "isolation": layout.expand_matrix(np.concatenate(replicate_isolation, axis=1), replicates)}
+
+
+def bootstrap_summary(labels: np.ndarray, group: np.ndarray, total: np.ndarray, n_areas: int,
+                      replicates: dict[str, np.ndarray]) -> pd.DataFrame:
+    """``*_bc``, ``*_ci_low`` and ``*_ci_high`` of D and xPx per area from :func:`bootstrap_replicates`
+    (formulas in :func:`bootstrap_indices`)."""
     columns = {}
-    for name, kernel, replicate in (("dissimilarity", indices.dissimilarity, replicate_d),
-                                    ("isolation", indices.isolation, replicate_isolation)):
-        observed = kernel(layout.labels, layout.group, layout.total, layout.n)
-        replicate = np.concatenate(replicate, axis=1)
+    for name, kernel in (("dissimilarity", indices.dissimilarity), ("isolation", indices.isolation)):
+        observed = kernel(np.asarray(labels, dtype=np.int64), np.asarray(group, dtype=float),
+                          np.asarray(total, dtype=float), n_areas)
+        replicate = replicates[name]
         low, high = row_quantiles(replicate, [(1 - LEVEL) / 2, (1 + LEVEL) / 2])
-        columns[f"{name}_bc"] = 2 * observed - _row_mean(replicate)
+        columns[f"{name}_bc"] = 2 * observed - row_mean(replicate)
         columns[f"{name}_ci_low"] = 2 * observed - high
         columns[f"{name}_ci_high"] = 2 * observed - low
-    return layout.expand(pd.DataFrame(columns))
+    return pd.DataFrame(columns)
 
 
 def carrington_troske(observed: np.ndarray, expected: np.ndarray) -> np.ndarray:
@@ -178,7 +196,8 @@ def row_quantiles(values: np.ndarray, probabilities: list[float]) -> list[np.nda
     return results
 
 
-def _row_mean(values: np.ndarray) -> np.ndarray:
+def row_mean(values: np.ndarray) -> np.ndarray:
+    """Mean of each row, ignoring NaN (NaN for rows without any value)."""
     valid = (~np.isnan(values)).sum(axis=1)
     return indices.divide(np.nansum(values, axis=1), valid)
 
@@ -216,6 +235,12 @@ class _Layout:
         self.starts = np.concatenate([[0], np.cumsum(self.sizes)[:-1]]).astype(np.int64)
         self.group_sum = group_sum[self.areas].astype(np.int64)
         self.total_sum = total_sum[self.areas].astype(np.int64)
+
+    def expand_matrix(self, matrix: np.ndarray, columns: int) -> np.ndarray:
+        """An (areas x columns) matrix on all ``n_areas`` rows (NaN for the areas left out)."""
+        full = np.full((self.n_areas, columns), np.nan)
+        full[self.areas] = matrix
+        return full
 
     def expand(self, table: pd.DataFrame) -> pd.DataFrame:
         """One row per area of the original numbering; areas left out are missing."""

@@ -168,8 +168,8 @@ class IndicatorClasses:
     ``breaks`` ``(b0, ..., bk)`` define k classes ``[b0, b1), [b1, b2), ..., [b_{k-1}, b_k]`` (the last one
     closed). Values outside ``[b0, bk]`` are put in the first / last class (with a warning when they lie
     clearly outside). ``percent`` selects legend labels such as ``"5–10%"`` instead of ``"0.20–0.30"``.
-    ``cmap`` names a sequential matplotlib colormap (ColorBrewer or viridis family); it is sampled at k
-    evenly spaced positions.
+    ``cmap`` names a sequential matplotlib colormap (ColorBrewer or viridis family), or a diverging one for
+    changes (breaks symmetric around 0); it is sampled at k evenly spaced positions.
     """
 
     breaks: tuple[float, ...]
@@ -281,6 +281,12 @@ _SMALL_INDEX_BREAKS = (0.0, 0.05, 0.10, 0.20, 0.30, 0.50, 1.0)
 #:   so the classes are coarser at the low end than for shares; 0.50 stays a break (the average Roma pupil
 #:   is in a majority-Roma school).
 #: * normalised exposure V and Theil's H: typical values are much smaller than D, hence finer low classes.
+#: * the change of adjusted D between two school years: a diverging palette (ColorBrewer RdBu, readable with
+#:   colour-vision deficiencies) symmetric around 0, red where segregation grew and blue where it fell, with
+#:   breaks at 0.05, 0.10 and 0.20 either way (a change of 0.10 in D is about one group pupil in ten changing
+#:   school); changes within noise are drawn grey (``muted_column``), so the classes next to 0 are rarely used.
+_CHANGE_BREAKS = (-1.0, -0.20, -0.10, -0.05, 0.0, 0.05, 0.10, 0.20, 1.0)
+
 INDICATOR_CLASSES: dict[str, IndicatorClasses] = {
     "group_share": IndicatorClasses(_SHARE_BREAKS, percent=True, cmap="YlGnBu"),
     "census_group_share": IndicatorClasses(_SHARE_BREAKS, percent=True, cmap="YlGnBu"),
@@ -292,6 +298,7 @@ INDICATOR_CLASSES: dict[str, IndicatorClasses] = {
     "isolation": IndicatorClasses(_ISOLATION_BREAKS, percent=False, cmap="YlOrRd"),
     "normalised_exposure": IndicatorClasses(_SMALL_INDEX_BREAKS, percent=False, cmap="YlOrRd"),
     "theil": IndicatorClasses(_SMALL_INDEX_BREAKS, percent=False, cmap="YlOrRd"),
+    "dissimilarity_adjusted_change": IndicatorClasses(_CHANGE_BREAKS, percent=False, cmap="RdBu_r"),
 }
 
 

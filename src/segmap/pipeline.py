@@ -17,6 +17,7 @@ from typing import Any, Mapping
 import pandas as pd
 
 from segmap import geo, ingest, tables, validate
+from segmap.config import school_input_specs
 from segmap.errors import InputError, Problem
 from segmap.i18n import N_
 from segmap.files import (atomic_path, read_csv, read_geoparquet, sha256, write_csv, write_geoparquet)
@@ -31,60 +32,77 @@ REPORTED_PACKAGES = ["segmap", "numpy", "pandas", "geopandas", "shapely", "pyogr
 # Ingest
 # --------------------------------------------------------------------------------------------------
 
-def ingest_country(inputs: Mapping[str, Mapping[str, Any]], schools_out: str | Path, census_out: str | Path,
+def ingest_country(inputs: Mapping[str, Any], schools_out: str | Path, census_out: str | Path,
                    boundaries_out: str | Path, provenance_out: str | Path, *, rejected_out: str | Path | None = None,
                    locations_out: str | Path | None = None, country: str = "xx", on_invalid_rows: str = "error",
-                   max_problems: int = 200) -> None:
+                   max_problems: int = 200, plain_years: str = "start") -> None:
     """Read, validate and cross-check the three inputs; write their canonical versions.
 
     ``inputs`` maps ``schools``/``census``/``boundaries`` to input specifications
-    (:class:`segmap.config.InputSpec` as dict; boundaries may be ``source: gisco``). Schools with
-    coordinates are placed in municipalities by point in polygon (:mod:`segmap.locate`); the checks go
-    to ``locations_out``. Invalid school rows stop the run, or with ``on_invalid_rows="drop"`` are
-    left out and listed with their reasons in ``rejected_out``. Nothing is written unless all inputs
-    pass.
+    (:class:`segmap.config.InputSpec` as dict; boundaries may be ``source: gisco``; schools may be a list
+    of specifications, one per file, each with its own ``year``). Every school gets its school year as a
+    label (``2023/24``; :mod:`segmap.years`), ids are unique within a year, and the years are kept apart,
+    never added up. Schools with coordinates are placed in municipalities by point in polygon
+    (:mod:`segmap.locate`); the checks go to ``locations_out``. Invalid school rows stop the run, or with
+    ``on_invalid_rows="drop"`` are left out and listed with their reasons in ``rejected_out``. With Belgian
+    NIS codes, years coded before a merger are recoded to the census's code list. Nothing is written unless
+    all inputs pass.
     """
-    from segmap import locate
+    from segmap import locate, recipes
 
-    files = {role: str(spec["path"]) for role, spec in inputs.items()}
+    school_specs = school_input_specs(inputs["schools"])
+    files = {role: str(inputs[role]["path"]) for role in ("census", "boundaries")}
+    files["schools"] = ", ".join(str(spec["path"]) for spec in school_specs)
     try:
-        school_table = ingest.read_table(inputs["schools"], "schools")
+        school_tables, screened, rejected_parts = [], [], []
+        for spec in school_specs:
+            table = ingest.read_table(spec, "schools")
+            part, rejected = validate.screen_schools(table, str(spec["path"]), spec.get("thousands"), on_invalid_rows,
+                                                     year=spec.get("year"), plain_years=plain_years)
+            school_tables.append(table)
+            screened.append(part)
+            rejected_parts.append(rejected)
+        schools = validate.combine_school_files(screened, [str(spec["path"]) for spec in school_specs])
         census_table = ingest.read_table(inputs["census"], "census")
-        schools, rejected = validate.screen_schools(school_table, files["schools"],
-                                                    inputs["schools"].get("thousands"), on_invalid_rows)
         census = validate.validate_census(census_table, files["census"], inputs["census"].get("thousands"))
         boundaries, boundary_sources = read_boundary_input(inputs["boundaries"], country)
         boundaries = validate.validate_boundaries(boundaries, files["boundaries"])
         code_edition = check_code_edition(inputs, census, boundaries, files)
+        schools, recoded = recipes.recode_nis_years(schools, code_edition, files["schools"])
         schools, locations = locate.locate_schools(schools, boundaries, census["municipality_code"])
         schools, unknown = validate.check_school_municipalities(schools, census, files, on_invalid_rows)
         if schools.empty:
             dropped = [Problem(str(r.file), str(r.reason), None if pd.isna(r.column) else str(r.column), int(r.row),
                                None if pd.isna(r.school_id) else str(r.school_id))
-                       for r in pd.concat([rejected, unknown]).itertuples()]
+                       for r in pd.concat([*rejected_parts, unknown]).itertuples()]
             raise InputError([Problem(files["schools"], "no valid school is left: every row was invalid and "
                                                         "left out (on_invalid_rows: drop)"), *dropped])
         boundaries = validate.cross_check(schools, census, boundaries, files)
     except InputError as error:
         raise error.limited(max_problems) from None
-    rejected = pd.concat([r for r in (rejected, unknown) if len(r)] or [rejected], ignore_index=True)
+    rejected = pd.concat([r for r in (*rejected_parts, unknown) if len(r)] or [rejected_parts[0]], ignore_index=True)
+    school_years = {str(year): int(n) for year, n in schools["year"].value_counts().sort_index().items()}
     provenance = {
         "inputs": [
-            {"role": role, "path": files[role], "sha256": sha256(files[role]) if role != "boundaries"
-             or not boundary_sources else None,
-             "rows": {"schools": len(school_table), "census": len(census), "boundaries": len(boundaries)}[role],
-             **reading_record(inputs[role], table)}
-            for role, table in (("schools", school_table), ("census", census_table), ("boundaries", None))
+            *({"role": "schools", "path": str(spec["path"]), "sha256": sha256(spec["path"]), "rows": len(table),
+               **({"year": spec["year"]} if spec.get("year") else {}), **reading_record(spec, table)}
+              for spec, table in zip(school_specs, school_tables)),
+            {"role": "census", "path": files["census"], "sha256": sha256(files["census"]), "rows": len(census),
+             **reading_record(inputs["census"], census_table)},
+            {"role": "boundaries", "path": files["boundaries"],
+             "sha256": None if boundary_sources else sha256(files["boundaries"]), "rows": len(boundaries),
+             **reading_record(inputs["boundaries"], None)},
         ],
         "code_edition": code_edition,
+        "code_recoding": recoded,
         "boundary_sources": boundary_sources,
-        "reference_year": reference_year(schools),
+        "school_years": school_years,
         "schools_rejected": len(rejected),
         "schools_used": len(schools),
         "on_invalid_rows": on_invalid_rows,
         "locations": {str(k): int(v) for k, v in locations["status"].value_counts().sort_index().items()},
     }
-    write_csv(schools, schools_out)
+    write_csv(schools.drop(columns=list(validate.SOURCE_COLUMNS)), schools_out)
     write_csv(census, census_out)
     write_geoparquet(boundaries, boundaries_out)
     if rejected_out is not None:
@@ -94,6 +112,8 @@ def ingest_country(inputs: Mapping[str, Mapping[str, Any]], schools_out: str | P
     write_json(provenance, provenance_out)
     log.info("ingested %d schools (%d rejected), %d municipalities, %d polygons", len(schools), len(rejected),
              len(census), len(boundaries))
+    log.info("school years: %s", ", ".join(f"{year} ({n} schools)" for year, n in school_years.items())
+             or "not stated in the schools data")
 
 
 def reading_record(spec: Mapping[str, Any], table: pd.DataFrame | None) -> dict[str, Any]:
@@ -116,7 +136,8 @@ def check_code_edition(inputs: Mapping[str, Mapping[str, Any]], census: pd.DataF
     the code list (581 municipalities until 2024, 565 from 2025); returns the edition, if known."""
     from segmap import recipes
 
-    uses_nis = any(recipes.recipe_options(spec)[0] == "be_nis" for spec in inputs.values() if spec.get("recipe"))
+    specs = [*school_input_specs(inputs["schools"]), inputs["census"], inputs["boundaries"]]
+    uses_nis = any(recipes.recipe_options(spec)[0] == "be_nis" for spec in specs if spec.get("recipe"))
     if not uses_nis:
         return None
     return recipes.check_nis_year(census["municipality_code"], boundaries["municipality_code"],
@@ -132,16 +153,6 @@ def read_boundary_input(spec: Mapping[str, Any], country: str) -> tuple[Any, lis
         municipalities, _regions = gisco.gisco_boundaries(spec, country)
         return municipalities, gisco.provenance(spec, country)
     return ingest.read_boundaries(spec), []
-
-
-def reference_year(schools: pd.DataFrame) -> str:
-    """The school year of the data (most frequent ``year`` value), or ``not stated``."""
-    years = schools["year"].dropna().astype(str)
-    years = years[years.str.len() > 0]
-    if years.empty:
-        return "not stated"
-    counts = years.value_counts()
-    return str(sorted(counts[counts == counts.max()].index)[0])
 
 
 def write_json(data: Any, path: str | Path) -> None:
@@ -170,23 +181,46 @@ def prepare_geometry(boundaries_in: str | Path, census_in: str | Path, crs: str,
 # --------------------------------------------------------------------------------------------------
 
 def compute_indices(schools_in: str | Path, census_in: str | Path, *, country: str, country_name: str,
-                    thresholds: Mapping[str, Any], inference: Mapping[str, Any],
-                    outputs: Mapping[str, str | Path]) -> None:
-    """Write the four index tables (school, municipality, region, national) of one country.
+                    thresholds: Mapping[str, Any], inference: Mapping[str, Any], outputs: Mapping[str, str | Path],
+                    year: str | None = None, years: list[str] | None = None) -> None:
+    """Write the index tables of one country: the four tables of the report year (school, municipality,
+    region, national), the ``*_by_year`` tables (one row per area and compared school year) and the
+    ``*_change`` tables (one row per area, from the first compared year to the report year).
 
-    ``inference`` gives the replicates and seed of the random-allocation benchmark and of the bootstrap
-    (see :mod:`segmap.tables`).
+    ``year`` is the report year (default: the latest in the data), ``years`` the years to compare
+    (default: every year up to the report year; :func:`segmap.years.select_years`). Every year's indices
+    come from that year's schools only. ``inference`` gives the replicates and seed of the random-allocation
+    benchmark and of the bootstrap (see :mod:`segmap.tables`).
     """
+    from segmap import change, years as school_years
+
     schools = read_csv(schools_in)
     census = read_csv(census_in)
-    school_table = tables.school_indices(schools, census, thresholds)
-    results = {
-        "school": school_table,
-        "municipality": tables.municipality_indices(school_table, census, inference),
-        "region": tables.region_indices(school_table, census, inference),
-        "national": tables.national_indices(school_table, census, country, country_name, inference),
-    }
-    for key, table in results.items():
+    try:
+        selection = school_years.select_years(schools["year"], year, years, source=str(schools_in))
+    except ValueError as exc:
+        raise InputError(Problem(str(schools_in), str(exc), "year")) from None
+    log.info("%s", selection.describe())
+    results = {}
+    for label in selection.compared:
+        keep = selection.has_change and label in (selection.first, selection.report)
+        results[label] = tables.year_indices(
+            tables.schools_of_year(schools, label), census, thresholds, country=country, country_name=country_name,
+            inference_settings=inference, year=label, keep_draws=keep)
+        log.info("school year %s: %d schools", label or "(not stated)", len(results[label].tables["school"]))
+    report = results[selection.report]
+    written = {key: report.tables[key] for key in ("school", "municipality", "region", "national")}
+    for level in tables.LEVEL_KEYS:
+        by_year = pd.concat([results[label].tables[level] for label in selection.compared], ignore_index=True)
+        key = change.KEY_COLUMNS[level][0]
+        written[f"{level}_by_year"] = by_year.sort_values([key, "year"], kind="stable").reset_index(drop=True)
+        if selection.has_change:
+            first = results[selection.first]
+            written[f"{level}_change"] = change.change_table(level, first.tables[level], report.tables[level],
+                                                             first.draws[level], report.draws[level])
+        else:
+            written[f"{level}_change"] = change.empty_change_table(level)
+    for key, table in written.items():
         write_csv(table, outputs[key])
 
 
@@ -195,7 +229,7 @@ def publish_tables(tables_in: Mapping[str, str | Path], tables_out: Mapping[str,
     """Write the shareable copy of the index tables (:func:`segmap.privacy.published_table`)."""
     from segmap import privacy
 
-    for key in ("school", "municipality", "region", "national"):
+    for key in tables_out:
         table = read_csv(tables_in[key])
         write_csv(privacy.published_table(table, min_cell, publish_school_names), tables_out[key])
 
@@ -362,6 +396,72 @@ def draw_maps(*, municipalities_in, schools_in, census_in, municipality_layer_in
     )
 
 
+def change_map_texts(settings: Mapping[str, Any], year_from: str, year_to: str, language: str = "en") -> dict[str, str]:
+    """Title, legend texts and caption of the map of the change in dissimilarity beyond chance."""
+    from segmap import i18n
+
+    t = i18n.Translator(language)
+    group, _one = i18n.group_labels(dict(settings), language)
+    return {
+        "title": t.gettext("Change in dissimilarity beyond chance, %(year_from)s to %(year_to)s",
+                           year_from=year_from, year_to=year_to),
+        "legend_title": t.gettext("Change in adjusted\ndissimilarity, %(year_from)s\nto %(year_to)s",
+                                  year_from=year_from, year_to=year_to),
+        "muted_label": t.gettext("No clear change: the 95%%\ninterval includes 0"),
+        "undefined_label": t.gettext("Not comparable between\nthe two school years"),
+        "caption": t.gettext(
+            "Change in the dissimilarity index beyond chance (Carrington–Troske adjusted D) from %(year_from)s to "
+            "%(year_to)s: red where segregation of %(group)s between schools grew, blue where it fell. Grey: the 95%% "
+            "interval of the change (paired bootstrap of both years) includes 0, so the change cannot be told apart "
+            "from year-to-year noise. Hatched: not comparable (the index is undefined in one of the years, the "
+            "municipality has schools in one year only, or its number of schools or pupils more than doubled or "
+            "halved).", year_from=year_from, year_to=year_to, group=group),
+    }
+
+
+def draw_change_map(*, change_in, census_in, municipality_layer_in, region_layer_in, settings: Mapping[str, Any],
+                    language: str, out: str | Path) -> None:
+    """Draw the map of the change in dissimilarity beyond chance between the first compared school year and
+    the report year (diverging classes; grey where the change is not clear; hatched where not comparable).
+    With a single school year there is no change: a blank placeholder figure is written, which the report
+    does not show."""
+    from segmap import i18n, maps
+
+    change = read_csv(change_in)
+    if change.empty:
+        write_placeholder_svg(out)
+        log.info("one school year only: no change to map")
+        return
+    layer = read_geoparquet(municipality_layer_in)
+    regions = read_geoparquet(region_layer_in)
+    columns = ["municipality_code", "dissimilarity_adjusted_change", "change_status"]
+    areas = layer.merge(change[columns], on="municipality_code", how="left", validate="one_to_one")
+    comparable = areas["change_status"].isin(["increase", "decrease", "no_clear_change"]).to_numpy(bool)
+    areas["dissimilarity_adjusted_change"] = areas["dissimilarity_adjusted_change"].where(comparable)
+    areas["no_clear_change"] = (areas["change_status"] == "no_clear_change").to_numpy(bool)
+    t = i18n.Translator(language)
+    census = read_csv(census_in)
+    insets = [maps.Inset(t.config_text(inset.label), inset.codes, zoom=inset.zoom)
+              for inset in geo.inset_codes(census, settings["insets"])]
+    texts = change_map_texts(settings, str(change["year_from"].iloc[0]), str(change["year_to"].iloc[0]), language)
+    maps.choropleth_map(
+        areas, "dissimilarity_adjusted_change", maps.INDICATOR_CLASSES["dissimilarity_adjusted_change"], out,
+        legend_title=texts["legend_title"], undefined_label=texts["undefined_label"], outline=regions, insets=insets,
+        footnote=t.gettext(SYNTHETIC_FOOTNOTE) if settings["synthetic"] else None,
+        muted_column="no_clear_change", muted_label=texts["muted_label"], decimal_mark=t.decimal_mark,
+        distance_unit=t.distance_unit, thousands_sep=t.number(1000)[1:-3])
+
+
+PLACEHOLDER_SVG = ('<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1" viewBox="0 0 1 1">'
+                   '<desc>segmap: one school year, no change to map</desc></svg>\n')
+
+
+def write_placeholder_svg(path: str | Path) -> None:
+    """A blank 1 x 1 SVG (an output that exists when there is nothing to draw)."""
+    with atomic_path(path) as temporary:
+        temporary.write_text(PLACEHOLDER_SVG, encoding="utf-8")
+
+
 def region_map_index(region_maps_dir: str | Path) -> pd.DataFrame:
     """The index of the regional maps with each figure's absolute ``src`` URI."""
     from segmap import region_maps
@@ -390,16 +490,37 @@ def draw_region_maps(*, municipalities_in, schools_in, municipality_layer_in, re
 
 def build_report(*, tables: Mapping[str, str | Path], maps: Mapping[str, str | Path], region_maps_dir, provenance_in,
                  template_dir: str | Path, settings: Mapping[str, Any], language: str,
-                 pdf_out: str | Path) -> None:
-    """Render the PDF report of one country in one language."""
+                 pdf_out: str | Path, change_map: str | Path | None = None) -> None:
+    """Render the PDF report of one country in one language.
+
+    ``tables`` holds the four tables of the report year (``national``, ``regions``, ``municipalities``,
+    ``schools``) and, for the chapter on the change between school years, ``national_by_year``,
+    ``region_by_year``, ``municipality_change``, ``region_change`` and ``national_change``; ``change_map``
+    is the figure of that chapter (shown when two or more school years are compared).
+    """
     from segmap import i18n, report
 
     texts = map_texts(settings, language=language)
     t = i18n.Translator(language)
     name = report.country_name(settings, language)
+    national = read_csv(tables["national"])
     provenance = json.loads(Path(provenance_in).read_text(encoding="utf-8"))
+    school_years = report.school_years_context(
+        report_year=None if pd.isna(national["year"].iloc[0]) else str(national["year"].iloc[0]),
+        national_by_year=read_csv(tables["national_by_year"]), region_by_year=read_csv(tables["region_by_year"]),
+        municipality_change=read_csv(tables["municipality_change"]), region_change=read_csv(tables["region_change"]),
+        national_change=read_csv(tables["national_change"]), settings=settings, provenance=provenance,
+        language=language)
+    if school_years["change"] is not None and change_map is not None:
+        change_texts = change_map_texts(settings, school_years["first"], school_years["report"], language)
+        school_years["change"]["map"] = {
+            "key": "dissimilarity_change", "title": change_texts["title"], "caption": change_texts["caption"],
+            "alt": t.gettext("Map of %(country)s by municipality: %(title)s.", country=name,
+                             title=change_texts["title"]),
+            "src": Path(change_map).resolve().as_uri()}
     provenance.update(versions=package_versions(), config_sha256=settings_digest(settings),
-                      map_crs=settings["map_crs"], git_commit=git_commit(Path(template_dir)))
+                      map_crs=settings["map_crs"], git_commit=git_commit(Path(template_dir)),
+                      report_year=school_years["report"], compared_years=school_years["compared"])
     figures = [
         {
             "key": key,
@@ -413,7 +534,8 @@ def build_report(*, tables: Mapping[str, str | Path], maps: Mapping[str, str | P
     ]
     context = report.build_context(
         settings=settings,
-        national=read_csv(tables["national"]),
+        national=national,
+        school_years=school_years,
         regions=read_csv(tables["regions"]),
         municipalities=read_csv(tables["municipalities"]),
         schools=read_csv(tables["schools"]),
@@ -423,7 +545,7 @@ def build_report(*, tables: Mapping[str, str | Path], maps: Mapping[str, str | P
         language=language,
     )
     html = report.render_html(template_dir, context)
-    figure_dirs = sorted({str(Path(path).resolve().parent) for path in maps.values()}
+    figure_dirs = sorted({str(Path(path).resolve().parent) for path in [*maps.values(), *filter(None, [change_map])]}
                          | {str(Path(region_maps_dir).resolve())})
     fetcher = report.write_pdf(html, pdf_out, base_dir=template_dir, allowed_dirs=[template_dir, *figure_dirs])
     if fetcher.refused:

@@ -23,9 +23,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-#: Counts of people, and the group count that decides whether a row's figures are published.
-PERSON_COUNTS = ["pupils_total", "pupils_group", "population_total", "population_group"]
-GROUP_COUNT = "pupils_group"
+#: Counts of people, and the group counts that decide whether a row's figures are published (a change
+#: table has one per school year compared; a row is suppressed when either is small).
+PERSON_COUNTS = ["pupils_total", "pupils_group", "population_total", "population_group",
+                 "pupils_group_from", "pupils_group_to"]
+GROUP_COUNTS = ["pupils_group", "pupils_group_from", "pupils_group_to"]
 #: Columns that identify a school.
 SCHOOL_IDENTIFIERS = ["school_id", "school_name", "settlement", "lon", "lat"]
 #: Columns that are not computed from the group's counts (kept as they are).
@@ -33,6 +35,8 @@ NOT_DERIVED = {
     "municipality_code", "municipality_name", "region_code", "region_name", "country_code", "country_name",
     "n_regions", "n_municipalities", "n_schools", "status", "census_group_share", "segregated_schools",
     "severe_schools", "no_alternative_schools", "school_number", *PERSON_COUNTS, *SCHOOL_IDENTIFIERS,
+    "year", "year_from", "year_to", "n_schools_from", "n_schools_to", "status_from", "status_to",
+    "not_comparable_reason",
 }
 
 
@@ -49,8 +53,10 @@ def show_count(value: Any, min_cell: int) -> str | None:
 def published_table(table: pd.DataFrame, min_cell: int, publish_school_names: bool = False) -> pd.DataFrame:
     """The copy of an index table meant for sharing (see the module docstring for the rules)."""
     out = table.copy()
-    if GROUP_COUNT in out:
-        small_group = out[GROUP_COUNT].map(lambda v: is_suppressed(v, min_cell)).to_numpy(dtype=bool)
+    group_counts = [column for column in GROUP_COUNTS if column in out]
+    if group_counts:
+        small_group = np.logical_or.reduce([out[column].map(lambda v: is_suppressed(v, min_cell)).to_numpy(dtype=bool)
+                                            for column in group_counts])
         derived = [c for c in out.columns if c not in NOT_DERIVED]
         for column in derived:
             out[column] = out[column].astype(object).where(~small_group, None)

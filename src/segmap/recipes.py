@@ -993,6 +993,21 @@ NIS_NEW_2025 = {
     "82039": "Bastogne",
 }
 
+#: The municipality each code of a merged municipality went to (Statbel, mergers of 1 January 2019 and 2025):
+#: old code -> code of the merged municipality. Borsbeek joined Antwerpen (11002), whose code stayed.
+NIS_SUCCESSORS_2019 = {
+    "12030": "12041", "12034": "12041", "44011": "44083", "44049": "44083", "44001": "44084", "44029": "44084",
+    "44036": "44085", "44072": "44085", "44080": "44085", "45017": "45068", "45057": "45068", "71047": "72042",
+    "72040": "72042", "72025": "72043", "72029": "72043",
+}
+NIS_SUCCESSORS_2025 = {
+    "11007": "11002", "23023": "23106", "23024": "23106", "23032": "23106", "37012": "37021", "37018": "37021",
+    "37007": "37022", "37015": "37022", "44012": "44086", "44048": "44086", "44034": "44087", "44073": "44087",
+    "46014": "46029", "44045": "46029", "44040": "44088", "44043": "44088", "46003": "46030", "46013": "46030",
+    "11056": "46030", "73006": "73110", "73032": "73110", "73009": "73111", "73083": "73111", "71069": "71071",
+    "71057": "71071", "71022": "71072", "73040": "71072", "82003": "82039", "82005": "82039",
+}
+
 
 @dataclass(frozen=True)
 class NisCodeList:
@@ -1111,6 +1126,61 @@ def check_nis_year(codes: Iterable[Any], boundary_codes: Iterable[Any], *, file:
                                        f"have codes that do not exist then: {_named(wrong)}", "municipality_code"))
     edition = table_list or boundary_list
     return edition.label if edition else None
+
+
+def nis_successor(code: str, edition: str) -> str:
+    """The code a municipality has in the code list ``edition`` (``"2019–2024"`` or ``"2025"``) after the mergers:
+    ``nis_successor("11007", "2025") == "11002"`` (Borsbeek joined Antwerpen); ``"44011"`` (Deinze until 2018)
+    becomes ``"44083"`` from 2019. A code that no merger touched is returned as it is."""
+    labels = [e.label for e in NIS_CODE_LISTS]
+    if edition not in labels:
+        raise ValueError(f"unknown NIS code list {edition!r}; known: {', '.join(labels)}")
+    if labels.index(edition) >= 1:
+        code = NIS_SUCCESSORS_2019.get(code, code)
+    if labels.index(edition) >= 2:
+        code = NIS_SUCCESSORS_2025.get(code, code)
+    return code
+
+
+def recode_nis_years(schools: pd.DataFrame, edition: str | None, file: str = "schools") -> tuple[pd.DataFrame, list[dict]]:
+    """Bring every school year's NIS codes to the code list ``edition`` of the census and the boundaries.
+
+    Years coded before a merger get the code of the merged municipality (:func:`nis_successor`), so that
+    years compare across the mergers of 2019 and 2025. Returns the schools and one record per recoded
+    year: ``year``, the year's ``edition`` (when it can be told), ``target`` and ``codes`` (old -> new,
+    with the number of schools). A year whose codes mix editions is an error. A code newer than
+    ``edition`` cannot be split back and is left for the census check to report.
+    """
+    records: list[dict] = []
+    if edition is None or schools.empty:
+        return schools, records
+    schools = schools.copy()
+    for year, rows in schools.groupby(schools["year"].astype("string").fillna(""), sort=True).groups.items():
+        codes = schools.loc[rows, "municipality_code"]
+        valid = codes[codes.astype("string").str.fullmatch(r"[1-9]\d{4}").fillna(False).astype(bool)]
+        try:
+            year_list = nis_code_list(valid)
+        except ValueError as exc:
+            where = f" of school year {year}" if year else ""
+            raise InputError(Problem(file, f"the schools{where} {exc}", "municipality_code")) from None
+        recoded = valid.map(lambda code: nis_successor(str(code), edition))
+        changed = recoded[recoded != valid]
+        if changed.empty:
+            continue
+        schools.loc[changed.index, "municipality_code"] = changed
+        pairs = pd.DataFrame({"old": valid[changed.index], "new": changed})
+        records.append({
+            "year": year or None,
+            "edition": year_list.label if year_list else None,
+            "target": edition,
+            "codes": [{"old": old, "old_name": _NIS_NAMES.get(old, ""), "new": new, "new_name": _NIS_NAMES.get(new, ""),
+                       "schools": int(n)} for (old, new), n in pairs.value_counts().sort_index().items()],
+        })
+        log.info("%s: school year %s coded with the NIS codes of %s: %d schools in %d merged municipalities "
+                 "recoded to the code list of %s (%s)", file, year or "(not stated)",
+                 year_list.label if year_list else "an earlier list", len(changed), pairs["old"].nunique(), edition,
+                 _named(sorted(pairs["old"].unique()), 4))
+    return schools, records
 
 
 def _default_language(code: Any) -> str:

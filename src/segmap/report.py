@@ -427,6 +427,84 @@ def region_legend(schools: pd.DataFrame, language: str = "en") -> dict[str, Any]
     return region_maps.legend_entries(schools, i18n.Translator(language).decimal_mark)
 
 
+CHANGE_LIST_ROWS = 10
+
+
+def school_years_context(*, report_year: str | None, national_by_year: pd.DataFrame, region_by_year: pd.DataFrame,
+                         municipality_change: pd.DataFrame, region_change: pd.DataFrame,
+                         national_change: pd.DataFrame, settings: Mapping[str, Any],
+                         provenance: Mapping[str, Any], language: str = "en") -> dict[str, Any]:
+    """The school years of the report and, when two or more are compared, the content of the chapter on
+    the change since the first compared year (from the ``*_by_year`` and ``*_change`` tables).
+
+    ``report``: the report year (``None`` when the data state none); ``compared``: the compared years;
+    ``change``: ``None`` with one year, else the national rows per year and the national change, the
+    counts of municipalities by ``change_status``, the municipalities with the largest clear increases and
+    decreases (at least ``ranking_min_group_pupils`` group pupils in both years), the regions with a
+    column per year, the municipalities that cannot be compared by reason, and the Belgian code recoding.
+    A row whose group count is printed as ``<5`` in either year has its indices hidden (``hidden``).
+    """
+    from segmap.privacy import is_suppressed
+
+    from segmap.years import sorted_years
+
+    years_present = sorted_years(national_by_year["year"])
+    context: dict[str, Any] = {"report": report_year, "compared": years_present, "first": None, "change": None,
+                               "available": list(provenance.get("school_years", {}))}
+    if national_change.empty:
+        return context
+    min_cell = int(settings.get("min_cell", 5))
+    minimum = int(settings.get("ranking_min_group_pupils", 0))
+
+    def hidden(frame: pd.DataFrame) -> pd.Series:
+        return (frame["pupils_group_from"].map(lambda v: is_suppressed(v, min_cell))
+                | frame["pupils_group_to"].map(lambda v: is_suppressed(v, min_cell)))
+
+    municipalities = municipality_change.assign(hidden=hidden(municipality_change))
+    eligible = municipalities[~municipalities["hidden"]
+                              & (municipalities[["pupils_group_from", "pupils_group_to"]].min(axis=1) >= minimum)]
+    by_change = eligible.sort_values(["dissimilarity_adjusted_change", "municipality_code"], kind="stable")
+    increases = by_change[by_change["change_status"] == "increase"].iloc[::-1].head(CHANGE_LIST_ROWS)
+    decreases = by_change[by_change["change_status"] == "decrease"].head(CHANGE_LIST_ROWS)
+    not_comparable = municipalities[municipalities["change_status"] == "not_comparable"]
+    statuses = municipalities["change_status"].value_counts()
+    reasons = not_comparable["not_comparable_reason"].value_counts()
+    per_year = region_by_year.pivot(index="region_code", columns="year", values="dissimilarity_adjusted")
+    regions = region_change.assign(hidden=hidden(region_change)).sort_values("region_code", kind="stable")
+    region_rows = []
+    for row in _records(regions):
+        row["by_year"] = [None if row["hidden"] else per_year.at[row["region_code"], y] for y in years_present]
+        region_rows.append(row)
+
+    def listed(reason: str) -> list[dict[str, Any]]:
+        rows = not_comparable[not_comparable["not_comparable_reason"] == reason]
+        return _records(rows.sort_values("municipality_code", kind="stable")[["municipality_code",
+                                                                              "municipality_name"]])
+
+    national = _records(national_change)[0]
+    national["hidden"] = bool(hidden(national_change).iloc[0])
+    context.update(
+        first=str(national_change["year_from"].iloc[0]),
+        change={
+            "national_years": _records(national_by_year.sort_values("year", kind="stable")),
+            "national": national,
+            "counts": {status: int(statuses.get(status, 0))
+                       for status in ("increase", "decrease", "no_clear_change", "not_comparable")},
+            "comparable": int(len(municipalities) - len(not_comparable)),
+            "reasons": {reason: int(reasons.get(reason, 0))
+                        for reason in ("index_undefined", "schools_in_one_year_only", "schools_changed")},
+            "increases": _records(increases),
+            "decreases": _records(decreases),
+            "regions": region_rows,
+            "one_year_only": listed("schools_in_one_year_only"),
+            "schools_changed": listed("schools_changed"),
+            "recoding": list(provenance.get("code_recoding") or []),
+            "minimum": minimum,
+        },
+    )
+    return context
+
+
 def country_name(settings: Mapping[str, Any], language: str) -> str:
     """The country's name in ``language``: ``names`` of its settings, else the catalogs' translation of
     the configured (English) name."""
@@ -444,8 +522,12 @@ def build_context(
     provenance: Mapping[str, Any],
     language: str = "en",
     region_maps: pd.DataFrame | None = None,
+    school_years: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Everything the template needs, computed here so the template only lays it out."""
+    """Everything the template needs, computed here so the template only lays it out.
+
+    ``school_years`` is :func:`school_years_context` (the report year and the chapter on the change
+    between years); without it the report states no school year and has no such chapter."""
     nation = _records(national)[0]
     categories = schools["category"].value_counts()
     thresholds = settings["thresholds"]
@@ -494,4 +576,6 @@ def build_context(
         "region_legend": region_legend(schools, language),
         "region_table_rows": rows,
         "provenance": provenance,
+        "years": dict(school_years or {"report": None, "compared": [], "first": None, "change": None,
+                                       "available": []}),
     }

@@ -4,17 +4,22 @@ Each table puts the point indices of :mod:`segmap.indices` next to the random-al
 and the bootstrap of :mod:`segmap.inference`. ``inference`` settings have the form
 ``{"random_allocation": {"replicates": 500, "seed": 1}, "bootstrap": {"replicates": 500, "seed": 2}}``;
 each level (municipality, region, country) draws from its own stream ``[seed, level]``, so adding a
-region does not change the draws of the municipalities.
+region does not change the draws of the municipalities; a school year adds its first calendar year
+(``[seed, level, 2023]`` for 2023/24), so adding a year does not change the draws of the others.
+
+Several school years are never summed: :func:`year_indices` computes every table from one year's
+schools, and each table carries that ``year``.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
 
-from segmap import indices, inference
+from segmap import indices, inference, years
 from segmap.indices import divide, sum_by
 
 DEFAULT_INFERENCE = {
@@ -35,13 +40,42 @@ AREA_INDEX_COLUMNS = [
 DECOMPOSITION_COLUMNS = ["mutual_information_between", "mutual_information_within"]
 
 
+@dataclass(frozen=True)
+class AreaDraws:
+    """One school year's areas as the change between two years needs them (arrays in area order).
+
+    ``dissimilarity``, ``dissimilarity_expected`` (D*) and ``isolation`` per area; ``replicates`` the
+    bootstrap replicates ``{"dissimilarity": D_b, "isolation": xPx_b}`` (areas x B, see
+    :func:`segmap.inference.bootstrap_replicates`); ``status``, ``schools_with_pupils`` and
+    ``pupils_total`` per area.
+    """
+
+    dissimilarity: np.ndarray
+    dissimilarity_expected: np.ndarray
+    isolation: np.ndarray
+    replicates: dict[str, np.ndarray]
+    status: np.ndarray
+    schools_with_pupils: np.ndarray
+    pupils_total: np.ndarray
+
+
 def summarise_areas(schools: pd.DataFrame, area_column: str, areas: pd.Index, *,
-                    inference_settings: Mapping[str, Any] | None = None, level: str = "municipality") -> pd.DataFrame:
+                    inference_settings: Mapping[str, Any] | None = None, level: str = "municipality",
+                    stream: tuple[int, ...] = ()) -> pd.DataFrame:
     """The area indices of every area in ``areas`` from the schools in it (one row per area).
 
     ``schools`` needs ``pupils_total``, ``pupils_group``, ``category`` and ``area_column``. Areas
     without schools get zero counts and status ``no_schools``. Columns: :data:`AREA_INDEX_COLUMNS`.
+    ``stream`` extends the seeds of the random draws (the school year, see the module docstring).
     """
+    return summarise_areas_with_draws(schools, area_column, areas, inference_settings=inference_settings,
+                                      level=level, stream=stream)[0]
+
+
+def summarise_areas_with_draws(schools: pd.DataFrame, area_column: str, areas: pd.Index, *,
+                               inference_settings: Mapping[str, Any] | None = None, level: str = "municipality",
+                               stream: tuple[int, ...] = ()) -> tuple[pd.DataFrame, AreaDraws]:
+    """:func:`summarise_areas` and the :class:`AreaDraws` behind it."""
     settings = inference_settings or DEFAULT_INFERENCE
     n_areas = len(areas)
     labels = areas.get_indexer(schools[area_column])
@@ -62,13 +96,14 @@ def summarise_areas(schools: pd.DataFrame, area_column: str, areas: pd.Index, *,
     def defined_only(kernel) -> np.ndarray:
         return np.where(undefined, np.nan, kernel(labels, group, total, n_areas))
 
-    stream = LEVELS[level]
+    streams = [LEVELS[level], *(int(s) for s in stream)]
     random = inference.random_allocation_indices(
         labels, group, total, n_areas, replicates=int(settings["random_allocation"]["replicates"]),
-        seed=[int(settings["random_allocation"]["seed"]), stream])
-    bootstrap = inference.bootstrap_indices(
+        seed=[int(settings["random_allocation"]["seed"]), *streams])
+    replicates = inference.bootstrap_replicates(
         labels, group, total, n_areas, replicates=int(settings["bootstrap"]["replicates"]),
-        seed=[int(settings["bootstrap"]["seed"]), stream])
+        seed=[int(settings["bootstrap"]["seed"]), *streams])
+    bootstrap = inference.bootstrap_summary(labels, group, total, n_areas, replicates)
     observed_d = defined_only(indices.dissimilarity)
     expected_d = random["dissimilarity_expected"].to_numpy()
     adjusted_low, adjusted_high = inference.adjusted_interval(
@@ -102,7 +137,9 @@ def summarise_areas(schools: pd.DataFrame, area_column: str, areas: pd.Index, *,
                                               minlength=n_areas).astype(np.int64),
         "status": status,
     }
-    return pd.DataFrame(columns, index=areas)[AREA_INDEX_COLUMNS]
+    draws = AreaDraws(dissimilarity=observed_d, dissimilarity_expected=expected_d, isolation=columns["isolation"],
+                      replicates=replicates, status=status, schools_with_pupils=with_pupils, pupils_total=total_sum)
+    return pd.DataFrame(columns, index=areas)[AREA_INDEX_COLUMNS], draws
 
 
 def decompose_mutual_information(schools: pd.DataFrame, area_column: str, areas: pd.Index) -> pd.DataFrame:
@@ -162,15 +199,23 @@ def school_indices(schools: pd.DataFrame, census: pd.DataFrame, thresholds: Mapp
 
 
 def municipality_indices(schools: pd.DataFrame, census: pd.DataFrame,
-                         inference_settings: Mapping[str, Any] | None = None) -> pd.DataFrame:
+                         inference_settings: Mapping[str, Any] | None = None, *,
+                         year: str | None = None) -> pd.DataFrame:
     """One row per municipality of the census (also those without schools).
 
-    ``schools`` is the output of :func:`school_indices`. ``census_group_share`` is the group's share
-    of the census population — the residential baseline to read the school shares against.
+    ``schools`` is the output of :func:`school_indices` (one school year). ``census_group_share`` is the
+    group's share of the census population — the residential baseline to read the school shares against.
+    With ``year`` the table has a ``year`` column after the code and the draws use the year's seeds.
     """
+    return _municipality_indices(schools, census, inference_settings, year)[0]
+
+
+def _municipality_indices(schools: pd.DataFrame, census: pd.DataFrame, inference_settings: Mapping[str, Any] | None,
+                          year: str | None) -> tuple[pd.DataFrame, AreaDraws]:
     areas = pd.Index(census["municipality_code"], name="municipality_code")
-    summary = summarise_areas(schools, "municipality_code", areas, inference_settings=inference_settings,
-                              level="municipality")
+    summary, draws = summarise_areas_with_draws(schools, "municipality_code", areas,
+                                                inference_settings=inference_settings, level="municipality",
+                                                stream=year_stream(year))
     base = census.set_index("municipality_code")
     table = pd.DataFrame(
         {
@@ -184,13 +229,18 @@ def municipality_indices(schools: pd.DataFrame, census: pd.DataFrame,
         },
         index=areas,
     ).join(summary)
-    return table.reset_index()
+    return with_year(table.reset_index(), year), draws
 
 
 def region_indices(schools: pd.DataFrame, census: pd.DataFrame,
-                   inference_settings: Mapping[str, Any] | None = None) -> pd.DataFrame:
+                   inference_settings: Mapping[str, Any] | None = None, *, year: str | None = None) -> pd.DataFrame:
     """One row per region: the indices across all schools of the region's municipalities, and its M
-    split between and within municipalities."""
+    split between and within municipalities (``year``: as in :func:`municipality_indices`)."""
+    return _region_indices(schools, census, inference_settings, year)[0]
+
+
+def _region_indices(schools: pd.DataFrame, census: pd.DataFrame, inference_settings: Mapping[str, Any] | None,
+                    year: str | None) -> tuple[pd.DataFrame, AreaDraws]:
     population = census.groupby("region_code", sort=True).agg(
         region_name=("region_name", "first"),
         n_municipalities=("municipality_code", "size"),
@@ -200,19 +250,26 @@ def region_indices(schools: pd.DataFrame, census: pd.DataFrame,
     population["census_group_share"] = divide(population["population_group"].to_numpy(float),
                                               population["population_total"].to_numpy(float))
     areas = pd.Index(population.index, name="region_code")
-    summary = summarise_areas(schools, "region_code", areas, inference_settings=inference_settings, level="region")
+    summary, draws = summarise_areas_with_draws(schools, "region_code", areas, inference_settings=inference_settings,
+                                                level="region", stream=year_stream(year))
     decomposition = decompose_mutual_information(schools, "region_code", areas)
-    return _with_decomposition(population.join(summary), decomposition).reset_index()
+    return with_year(_with_decomposition(population.join(summary), decomposition).reset_index(), year), draws
 
 
 def national_indices(schools: pd.DataFrame, census: pd.DataFrame, country: str, country_name: str,
-                     inference_settings: Mapping[str, Any] | None = None) -> pd.DataFrame:
+                     inference_settings: Mapping[str, Any] | None = None, *, year: str | None = None) -> pd.DataFrame:
     """One row for the country: the indices across all its schools, and its M split between and within
-    municipalities."""
+    municipalities (``year``: as in :func:`municipality_indices`)."""
+    return _national_indices(schools, census, country, country_name, inference_settings, year)[0]
+
+
+def _national_indices(schools: pd.DataFrame, census: pd.DataFrame, country: str, country_name: str,
+                      inference_settings: Mapping[str, Any] | None, year: str | None) -> tuple[pd.DataFrame, AreaDraws]:
     areas = pd.Index([country], name="country_code")
     national = schools.assign(country_code=country)
-    summary = summarise_areas(national, "country_code", areas, inference_settings=inference_settings,
-                              level="country")
+    summary, draws = summarise_areas_with_draws(national, "country_code", areas,
+                                                inference_settings=inference_settings, level="country",
+                                                stream=year_stream(year))
     head = pd.DataFrame(
         {
             "country_name": [country_name],
@@ -226,7 +283,63 @@ def national_indices(schools: pd.DataFrame, census: pd.DataFrame, country: str, 
     head["census_group_share"] = divide(head["population_group"].to_numpy(float),
                                         head["population_total"].to_numpy(float))
     decomposition = decompose_mutual_information(national, "country_code", areas)
-    return _with_decomposition(head.join(summary), decomposition).reset_index()
+    return with_year(_with_decomposition(head.join(summary), decomposition).reset_index(), year), draws
+
+
+# --------------------------------------------------------------------------------------------------
+# School years
+# --------------------------------------------------------------------------------------------------
+
+LEVEL_KEYS = ("municipality", "region", "national")
+
+
+@dataclass
+class YearIndices:
+    """The four tables of one school year (``school``, ``municipality``, ``region``, ``national``) and,
+    when asked for, the :class:`AreaDraws` of each area level."""
+
+    year: str | None
+    tables: dict[str, pd.DataFrame]
+    draws: dict[str, AreaDraws] = field(default_factory=dict)
+
+
+def year_indices(schools: pd.DataFrame, census: pd.DataFrame, thresholds: Mapping, *, country: str,
+                 country_name: str, inference_settings: Mapping[str, Any] | None = None, year: str | None = None,
+                 keep_draws: bool = False) -> YearIndices:
+    """The school, municipality, region and national tables of one school year.
+
+    ``schools`` holds the schools of that year only (school categories, such as whether another school
+    exists in the settlement, are a matter of one year). Every table gets a ``year`` column.
+    """
+    school_table = with_year(school_indices(schools, census, thresholds), year, after="school_id")
+    municipality, municipality_draws = _municipality_indices(school_table, census, inference_settings, year)
+    region, region_draws = _region_indices(school_table, census, inference_settings, year)
+    national, national_draws = _national_indices(school_table, census, country, country_name, inference_settings,
+                                                 year)
+    draws = ({"municipality": municipality_draws, "region": region_draws, "national": national_draws}
+             if keep_draws else {})
+    return YearIndices(year, {"school": school_table, "municipality": municipality, "region": region,
+                              "national": national}, draws)
+
+
+def schools_of_year(schools: pd.DataFrame, year: str | None) -> pd.DataFrame:
+    """The schools of one school year (all of them when the data state no year)."""
+    if year is None or "year" not in schools:
+        return schools
+    return schools[(schools["year"].astype("string") == year).fillna(False).to_numpy(bool)]
+
+
+def year_stream(year: str | None) -> tuple[int, ...]:
+    """The seed stream of a school year: its first calendar year (none when no year is stated)."""
+    return () if year is None else (years.start_year(year),)
+
+
+def with_year(table: pd.DataFrame, year: str | None, after: str | None = None) -> pd.DataFrame:
+    """The table with a text column ``year`` right after its first column (or after ``after``)."""
+    table = table.drop(columns=["year"], errors="ignore")
+    at = 1 if after is None else table.columns.get_loc(after) + 1
+    table.insert(at, "year", pd.Series([year] * len(table), index=table.index, dtype="string"))
+    return table
 
 
 def _with_decomposition(table: pd.DataFrame, decomposition: pd.DataFrame) -> pd.DataFrame:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any, Mapping
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
+from segmap import years
 from segmap.errors import InputError, Problem
 
 log = logging.getLogger(__name__)
@@ -87,13 +89,21 @@ def _id(value) -> str | None:
     return None if value is None or pd.isna(value) else str(value)
 
 
-def _duplicates(codes: pd.Series, file: str, column: str, ident_is_code: bool = True) -> list[Problem]:
-    dup = codes[codes.duplicated(keep=False) & codes.notna()]
+def _duplicates(codes: pd.Series, file: str, column: str, ident_is_code: bool = True,
+                within: pd.Series | None = None) -> list[Problem]:
+    """A problem for every code that appears more than once (within each value of ``within``, e.g. the
+    school year, when given: a school keeps its id from one year to the next)."""
+    key = codes if within is None else within.astype("string").fillna("") + "\x1f" + codes
+    dup = codes[key.duplicated(keep=False) & codes.notna()]
     problems = []
-    for code, rows in dup.groupby(dup).groups.items():
-        listed = ", ".join(str(r) for r in list(rows)[:10])
-        problems.append(Problem(file, f"'{code}' appears more than once (rows {listed})", column,
-                                int(list(rows)[1]), str(code) if ident_is_code else None))
+    for _key, rows in key[dup.index].groupby(key[dup.index]).groups.items():
+        rows = list(rows)
+        code = codes.loc[rows[0]]
+        year = None if within is None or pd.isna(within.loc[rows[0]]) else within.loc[rows[0]]
+        where = f" in school year {year}" if year else ""
+        listed = ", ".join(str(r) for r in rows[:10])
+        problems.append(Problem(file, f"'{code}' appears more than once{where} (rows {listed})", column,
+                                int(rows[1]), str(code) if ident_is_code else None))
     return problems
 
 
@@ -131,33 +141,38 @@ def _parse_counts(frame: pd.DataFrame, out: pd.DataFrame, total: str, group: str
 REJECTED_COLUMNS = ["file", "row", "school_id", "municipality_code", "column", "reason"]
 
 
-def validate_schools(frame: pd.DataFrame, file: str, thousands: str | None = None) -> pd.DataFrame:
+def validate_schools(frame: pd.DataFrame, file: str, thousands: str | None = None, *, year: str | None = None,
+                     plain_years: str = years.PLAIN_YEAR_STARTS) -> pd.DataFrame:
     """Check the schools table and return it typed, with the canonical columns in order.
 
-    Rules: required columns present; ``school_id`` non-empty and unique; ``municipality_code``
+    Rules: required columns present; ``school_id`` non-empty and unique within a school year;
+    ``year`` a school year (normalised to ``2023/24``, see :func:`read_school_years`); ``municipality_code``
     non-empty unless the school has coordinates (it is then located by point in polygon);
     ``pupils_total`` and ``pupils_group`` whole numbers with 0 <= group <= total; ``lon``/``lat``
     numeric within WGS84 ranges when given. Any problem stops with every problem listed.
     """
-    schools, problems = _check_school_rows(frame, file, thousands)
+    schools, problems = _check_school_rows(frame, file, thousands, year, plain_years)
     if problems:
         raise InputError(problems)
     return _typed_schools(schools)
 
 
 def screen_schools(frame: pd.DataFrame, file: str, thousands: str | None = None,
-                   on_invalid_rows: str = "error") -> tuple[pd.DataFrame, pd.DataFrame]:
+                   on_invalid_rows: str = "error", *, year: str | None = None,
+                   plain_years: str = years.PLAIN_YEAR_STARTS) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Check the schools table under a policy for invalid rows; return ``(schools, rejected)``.
 
     ``on_invalid_rows="error"`` behaves like :func:`validate_schools`. With ``"drop"``, rows with a
     problem (empty or duplicated id, bad count, group above total, bad coordinate) are left out and
     returned in ``rejected`` (:data:`REJECTED_COLUMNS`, one row per rejected school, reasons joined by
-    "; "); problems of the whole file (missing column, no rows) still stop the run. Every school of a
-    duplicated id is rejected, since which one is right cannot be known.
+    "; "); problems of the whole file (missing column, no rows, school years in a column the config does
+    not map) still stop the run. Every school of a duplicated id (within its school year) is rejected,
+    since which one is right cannot be known. ``year`` is the school year of the whole file, from the
+    config (one file per year).
     """
     if on_invalid_rows not in ("error", "drop"):
         raise ValueError(f"on_invalid_rows must be 'error' or 'drop', not {on_invalid_rows!r}")
-    schools, problems = _check_school_rows(frame, file, thousands)
+    schools, problems = _check_school_rows(frame, file, thousands, year, plain_years)
     if on_invalid_rows == "error" or not problems:
         if problems:
             raise InputError(problems)
@@ -165,18 +180,22 @@ def screen_schools(frame: pd.DataFrame, file: str, thousands: str | None = None,
     whole_file = [p for p in problems if p.row is None]
     if whole_file:
         raise InputError(problems)
-    duplicated = schools["school_id"].duplicated(keep=False) & schools["school_id"].notna()
+    key = schools["year"].astype("string").fillna("") + "\x1f" + schools["school_id"]
+    duplicated = key.duplicated(keep=False) & schools["school_id"].notna()
     problems = [p for p in problems if not (p.column == "school_id" and "appears more than once" in p.message)]
-    problems += [Problem(file, f"school id '{schools.at[row, 'school_id']}' appears more than once", "school_id",
-                         int(row), _id(schools.at[row, "school_id"])) for row in schools.index[duplicated]]
-    rejected = rejected_table(problems, schools)
+    problems += [Problem(file, f"school id '{schools.at[row, 'school_id']}' appears more than once"
+                         + (f" in school year {schools.at[row, 'year']}" if pd.notna(schools.at[row, "year"]) else ""),
+                         "school_id", int(row), _id(schools.at[row, "school_id"])) for row in schools.index[duplicated]]
+    rejected = rejected_table(problems, {(file, int(row)): code for row, code in schools["municipality_code"].items()})
     kept = schools.drop(index=sorted({p.row for p in problems}))
     log.warning("%s: %d school row(s) dropped as invalid (on_invalid_rows: drop)", file, len(rejected))
     return _typed_schools(kept), rejected
 
 
-def rejected_table(problems: list[Problem], schools: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per rejected school row: file, row, school id, municipality code, columns, reasons."""
+def rejected_table(problems: list[Problem], codes: Mapping[tuple[str, int], Any] | None = None) -> pd.DataFrame:
+    """One row per rejected school row: file, row, school id, municipality code, columns, reasons.
+
+    ``codes`` gives the municipality code of each (file, row) that has one."""
     if not problems:
         return pd.DataFrame({column: pd.Series(dtype="string") for column in REJECTED_COLUMNS})
     by_row: dict[tuple[str, int], list[Problem]] = {}
@@ -184,9 +203,7 @@ def rejected_table(problems: list[Problem], schools: pd.DataFrame | None = None)
         by_row.setdefault((problem.file, int(problem.row)), []).append(problem)
     rows = []
     for (file, row), found in sorted(by_row.items()):
-        code = None
-        if schools is not None and row in schools.index:
-            code = _id(schools.at[row, "municipality_code"])
+        code = _id((codes or {}).get((file, row)))
         rows.append({
             "file": file, "row": row, "school_id": next((p.ident for p in found if p.ident), None),
             "municipality_code": code,
@@ -203,13 +220,16 @@ def _typed_schools(out: pd.DataFrame) -> pd.DataFrame:
     return out[SCHOOL_COLUMNS]
 
 
-def _check_school_rows(frame: pd.DataFrame, file: str, thousands: str | None) -> tuple[pd.DataFrame, list[Problem]]:
+def _check_school_rows(frame: pd.DataFrame, file: str, thousands: str | None, year: str | None = None,
+                       plain_years: str = years.PLAIN_YEAR_STARTS) -> tuple[pd.DataFrame, list[Problem]]:
     """The canonical columns (counts as nullable floats) and every problem found."""
     _check_header(frame, SCHOOL_REQUIRED, file, "schools", "schools")
     out = pd.DataFrame(index=frame.index)
     out["school_id"] = clean_code(frame["school_id"])
     problems = _empty_codes(out["school_id"], file, "school_id", "school id")
-    problems += _duplicates(out["school_id"], file, "school_id")
+    out["year"], year_problems = read_school_years(frame, file, out["school_id"], year, plain_years)
+    problems += year_problems
+    problems += _duplicates(out["school_id"], file, "school_id", within=out["year"])
     ids = out["school_id"]
     out["school_name"] = (frame["school_name"].astype("string").str.strip()
                           if "school_name" in frame else ids)
@@ -234,8 +254,68 @@ def _check_school_rows(frame: pd.DataFrame, file: str, thousands: str | None) ->
     problems += [Problem(file, "municipality code is empty and the school has no coordinates to locate it",
                          "municipality_code", int(row), _id(ids.loc[row]))
                  for row in out.index[no_code & ~located]]
-    out["year"] = frame["year"].astype("string").str.strip() if "year" in frame else pd.NA
+    if out["year"].isna().all():
+        warn_repeated_schools(out, file)
     return out, problems
+
+
+def read_school_years(frame: pd.DataFrame, file: str, ids: pd.Series, year: str | None = None,
+                      plain_years: str = years.PLAIN_YEAR_STARTS) -> tuple[pd.Series, list[Problem]]:
+    """The school year of every row as a label (``2023/24``; :mod:`segmap.years`), and the problems found.
+
+    The year comes from the ``year`` column, or from ``year`` (the whole file's year, set in the config),
+    which the column must then agree with. A file that holds school years in a column the config does not
+    map (``curso``, ``учебна година``, or any column of values such as ``2023/24``) stops the run when it
+    holds several of them — summed together they would give wrong numbers — and is read with that year
+    when it holds one. A value that is not a school year, or an empty year in a file whose other rows
+    have one, is a problem of its row.
+    """
+    problems: list[Problem] = []
+    column = "year"
+    if "year" not in frame:
+        found = {name: held for name in frame.columns if str(name) not in SCHOOL_COLUMNS
+                 and (held := years.looks_like_year_column(name, frame[name], plain_years))}
+        several = {name: held for name, held in found.items() if len(held) > 1}
+        if several and year is None:
+            name, held = next(iter(several.items()))
+            raise InputError(Problem(file, f"column '{name}' holds {len(held)} school years ({', '.join(held)}) "
+                                           "but no column is mapped to 'year': segmap would add the years up. Map "
+                                           f"it with columns: {{year: {name}}} to compare the years", str(name)))
+        if not found or year is not None:
+            labels = pd.Series(year if year is not None else pd.NA, index=frame.index, dtype="string")
+            return labels, problems
+        column = next(iter(found))
+        log.info("%s: column '%s' read as the school year (%s)", file, column, found[column][0])
+    labels, bad = years.parse_years(frame[column], plain_years)
+    for row in frame.index[bad.to_numpy()]:
+        problems.append(Problem(file, f"{str(frame.at[row, column]).strip()[:40]!r} is not a school year (write 2023, "
+                                      "2023/24 or 2023-2024)", column, int(row), _id(ids.loc[row])))
+    if year is not None:
+        for row in labels.index[labels.notna() & (labels != year)]:
+            problems.append(Problem(file, f"school year {labels.loc[row]} differs from the year the config gives "
+                                          f"this file ({year})", column, int(row), _id(ids.loc[row])))
+        return labels.fillna(year), problems
+    held = years.sorted_years(labels)
+    if held:
+        for row in frame.index[(labels.isna() & ~bad).to_numpy()]:
+            problems.append(Problem(file, f"school year is empty (the other rows give {', '.join(held)})", column,
+                                    int(row), _id(ids.loc[row])))
+    return labels, problems
+
+
+def warn_repeated_schools(schools: pd.DataFrame, file: str) -> None:
+    """Log a warning when schools of a file without school years repeat under other ids (same name, municipality
+    and settlement): the file may hold several years that would be added up."""
+    named = schools[(schools["school_name"].notna() & (schools["school_name"] != schools["school_id"]))
+                    .fillna(False).to_numpy(bool)]
+    key = pd.DataFrame({"name": named["school_name"].str.casefold(), "municipality": named["municipality_code"],
+                        "settlement": named["settlement"].fillna("")})
+    repeated = named[key.duplicated(keep=False).to_numpy(bool)]
+    if len(repeated) >= 2:
+        log.warning("%s: %d schools share their name, municipality and settlement with another school under another id "
+                    "(first: %s). If the file holds several school years, map its year column with "
+                    "columns: {year: ...}: the years would otherwise be added up", file, len(repeated),
+                    ", ".join(f"{r.school_name} ({r.school_id})" for r in repeated.head(4).itertuples()))
 
 
 def validate_census(frame: pd.DataFrame, file: str, thousands: str | None = None) -> pd.DataFrame:
@@ -311,6 +391,51 @@ def _polygonal_part(geometry):
     return shapely.union_all(parts) if parts else geometry
 
 
+#: Where each school row comes from (file, and row as a spreadsheet shows it), kept while the inputs are checked.
+SOURCE_COLUMNS = ("source_file", "source_row")
+
+
+def combine_school_files(parts: list[pd.DataFrame], files: list[str]) -> pd.DataFrame:
+    """The screened schools of one or more files (one per school year, say) as one table.
+
+    Each row keeps its file and row in :data:`SOURCE_COLUMNS` for later messages. A school id may appear
+    in several school years but only once within a year, also across files. Files with school years
+    and files without cannot be combined (which year the latter belong to is unknown).
+    """
+    frames = [part.assign(source_file=file, source_row=part.index.to_numpy(dtype=np.int64))
+              for part, file in zip(parts, files)]
+    schools = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*SCHOOL_COLUMNS, *SOURCE_COLUMNS])
+    if len(parts) > 1:
+        stated = [file for part, file in zip(parts, files) if part["year"].notna().any()]
+        unstated = [file for part, file in zip(parts, files) if part["year"].isna().all() and len(part)]
+        if stated and unstated:
+            raise InputError([Problem(file, "has no school year while other schools files have one "
+                                            f"({', '.join(stated)}): give each file's year in the config "
+                                            "(schools: [{path: ..., year: 2023}, ...]) or map its year column")
+                              for file in unstated])
+        key = schools["year"].astype("string").fillna("") + "\x1f" + schools["school_id"]
+        repeated = schools[key.duplicated(keep=False)]
+        problems = []
+        for _key, rows in repeated.groupby(key[repeated.index], sort=True).groups.items():
+            rows = schools.loc[list(rows)]
+            where = "; ".join(f"{r.source_file} row {r.source_row}" for r in rows.itertuples())
+            first = rows.iloc[1]
+            year = f" in school year {first['year']}" if pd.notna(first["year"]) else ""
+            problems.append(Problem(str(first["source_file"]), f"school id '{first['school_id']}' appears more than "
+                                    f"once{year} ({where})", "school_id", int(first["source_row"]),
+                                    str(first["school_id"])))
+        if problems:
+            raise InputError(problems)
+    return schools
+
+
+def _source(schools: pd.DataFrame, index: Any, default_file: str) -> tuple[str, int]:
+    """(file, row) of a school for messages: from :data:`SOURCE_COLUMNS`, else the index is the row."""
+    if "source_file" in schools:
+        return str(schools.at[index, "source_file"]), int(schools.at[index, "source_row"])
+    return default_file, int(index)
+
+
 def check_school_municipalities(schools: pd.DataFrame, census: pd.DataFrame, files: dict[str, str],
                                 on_invalid_rows: str = "error") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every school's municipality must be in the census; return ``(schools, rejected)``.
@@ -321,8 +446,8 @@ def check_school_municipalities(schools: pd.DataFrame, census: pd.DataFrame, fil
     """
     known = set(census["municipality_code"])
     unknown = schools[~schools["municipality_code"].isin(known)]
-    problems = []
-    for row, school in unknown.iterrows():
+    problems, codes = [], {}
+    for index, school in unknown.iterrows():
         code = school["municipality_code"]
         located = pd.notna(school["lon"]) and pd.notna(school["lat"])
         if pd.isna(code) or code == "":
@@ -330,13 +455,15 @@ def check_school_municipalities(schools: pd.DataFrame, census: pd.DataFrame, fil
         else:
             message = (f"municipality '{code}' is not in the census file {files['census']}"
                        + (" and the school's coordinates are outside every municipality" if located else ""))
-        problems.append(Problem(files["schools"], message, "municipality_code", int(row), str(school["school_id"])))
+        file, row = _source(schools, index, files["schools"])
+        codes[(file, row)] = code
+        problems.append(Problem(file, message, "municipality_code", row, str(school["school_id"])))
     if problems and on_invalid_rows != "drop":
         raise InputError(problems)
     if problems:
         log.warning("%s: %d school(s) with an unknown municipality dropped (on_invalid_rows: drop)",
                     files["schools"], len(problems))
-    return schools.drop(index=unknown.index), rejected_table(problems, schools)
+    return schools.drop(index=unknown.index), rejected_table(problems, codes)
 
 
 def cross_check(schools: pd.DataFrame, census: pd.DataFrame, boundaries: gpd.GeoDataFrame,
@@ -350,10 +477,11 @@ def cross_check(schools: pd.DataFrame, census: pd.DataFrame, boundaries: gpd.Geo
     problems = []
     known = set(census["municipality_code"])
     unknown = schools[~schools["municipality_code"].isin(known)]
-    for row, school in unknown.iterrows():
-        problems.append(Problem(files["schools"], f"municipality '{school['municipality_code']}' is not "
+    for index, school in unknown.iterrows():
+        file, row = _source(schools, index, files["schools"])
+        problems.append(Problem(file, f"municipality '{school['municipality_code']}' is not "
                                 f"in the census file {files['census']}", "municipality_code",
-                                int(row), str(school["school_id"])))
+                                row, str(school["school_id"])))
     mapped = set(boundaries["municipality_code"])
     for row, muni in census[~census["municipality_code"].isin(mapped)].iterrows():
         problems.append(Problem(files["census"], f"municipality '{muni['municipality_code']}' has no polygon "
