@@ -26,6 +26,7 @@ from segmap.demo import (
     smoothing_scale,
     water_fill,
     write_demo_inputs,
+    year_value,
 )
 
 TINY = DemoProfile(n_municipalities=12, n_regions=3, n_schools=30)
@@ -49,15 +50,18 @@ def file_hashes(paths: dict[str, Path]) -> dict[str, str]:
 def read_inputs(paths: dict[str, Path], profile: DemoProfile) -> dict:
     """Read the three files the way the pipeline would: codes as text."""
     census = pd.read_csv(paths["census"], sep=profile.sep, dtype=str, keep_default_na=False)
-    schools = pd.read_csv(paths["schools"], sep=profile.sep, dtype=str, keep_default_na=False)
+    all_years = pd.read_csv(paths["schools"], sep=profile.sep, dtype=str, keep_default_na=False)
+    # the report year (earlier school years are in the same file, before it: see test_earlier_school_year)
+    schools = all_years[all_years["year"] == str(year_value(profile, profile.year))].reset_index(drop=True)
     for column in ("population_total", "population_group"):
         census[column] = census[column].astype(int)
-    for column in ("pupils_total", "pupils_group", "year"):
+    for column in ("pupils_total", "pupils_group"):
         schools[column] = schools[column].astype(int)
     for column in ("lon", "lat"):
         schools[column] = schools[column].astype(float)
     boundaries = gpd.read_file(paths["boundaries"])
-    return {"census": census, "schools": schools, "boundaries": boundaries, "paths": paths, "profile": profile}
+    return {"census": census, "schools": schools, "boundaries": boundaries, "paths": paths, "profile": profile,
+            "all_years": all_years}
 
 
 @pytest.fixture(scope="module")
@@ -167,7 +171,7 @@ def test_columns_and_country_variants(built):
     header = Path(built["paths"]["schools"]).read_text(encoding="utf-8").splitlines()[0]
     assert header.count(";" if profile.name == "España" else ",") == 8
     assert set(built["boundaries"].columns) >= {"municipality_code", "municipality_name", "geometry"}
-    assert (built["schools"]["year"] == profile.year).all()
+    assert (built["schools"]["year"] == str(year_value(profile, profile.year))).all()
 
 
 def test_spain_uses_semicolons_and_bulgaria_kod_neispuo():
@@ -346,7 +350,7 @@ def test_coordinates_are_rounded_to_five_decimals(built):
     coordinates = shapely.get_coordinates(built["boundaries"].geometry.values)
     assert np.allclose(coordinates, np.round(coordinates, 5), rtol=0, atol=1e-12)
     text = Path(built["paths"]["schools"]).read_text(encoding="utf-8").splitlines()[1]
-    assert re.search(r"[,;]-?\d+\.\d{5}[,;]-?\d+\.\d{5}[,;]\d{4}$", text)
+    assert re.search(r"[,;]-?\d+\.\d{5}[,;]-?\d+\.\d{5}[,;]\d{4}(/\d{2})?$", text)
 
 
 def test_boundaries_are_a_valid_tessellation(built):
@@ -453,3 +457,36 @@ def test_water_fill_respects_caps_and_total():
     filled = water_fill(60, weights, caps)
     assert filled.sum() == 60 and (filled <= caps).all() and filled[1] == 0 and filled[4] == 3
     assert water_fill(118, weights, caps).tolist() == caps.tolist()
+
+
+def test_bulgaria_has_an_earlier_school_year_with_the_same_schools(bg_full):
+    """Two school years in one file, the earlier first: the same ids, a few per cent of drift, and one
+    municipality without schools in the report year that had one before (a code present in one year only)."""
+    all_years = bg_full["all_years"]
+    assert list(dict.fromkeys(all_years["year"])) == ["2022/23", "2023/24"]
+    earlier = all_years[all_years["year"] == "2022/23"]
+    later = bg_full["schools"]
+    id_column = PROFILES["bg"].school_id_column
+    assert set(later[id_column]) < set(earlier[id_column])
+    assert earlier[id_column].is_unique
+    closed = earlier[~earlier[id_column].isin(later[id_column])]
+    assert len(closed) == 1 and closed["municipality_code"].iloc[0] not in set(later["municipality_code"])
+    both = earlier.merge(later, on=id_column, suffixes=("_then", "_now"))
+    then, now = both["pupils_total_then"].astype(int), both["pupils_total_now"].astype(int)
+    assert ((then - now).abs() <= 0.25 * now + 5).all()
+    assert (both["pupils_group_then"].astype(int) <= then).all()
+
+
+def test_other_demo_countries_have_one_school_year():
+    for country in ("es", "be"):
+        assert PROFILES[country].earlier_years == 0
+    data = build_demo("xx", profile=TINY)
+    assert data.earlier_schools == [] and (data.all_schools()["year"] == TINY.year).all()
+
+
+def test_the_earlier_year_leaves_the_report_year_unchanged():
+    profile = scale_profile(PROFILES["bg"], 0.3)
+    with_earlier = build_demo("bg", profile=profile)
+    without = build_demo("bg", profile=dataclasses.replace(profile, earlier_years=0))
+    pd.testing.assert_frame_equal(with_earlier.schools, without.schools)
+    assert len(with_earlier.earlier_schools) == 1 and not without.earlier_schools

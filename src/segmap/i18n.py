@@ -133,6 +133,17 @@ def format_index(value: Any, digits: int = 2, language: str = "en") -> str:
     return format_number(value, digits, language)
 
 
+def format_change(value: Any, digits: int = 3, language: str = "en") -> str:
+    """A change with its sign: 0.0123 -> '+0.012', -0.04 -> '−0.040' (en), '+0,012' (bg, es, fr, nl); NaN -> '–'."""
+    if _missing(value):
+        return MISSING
+    value = float(value)
+    if round(value, digits) == 0:
+        return format_number(0.0, digits, language)
+    text = format_number(value, digits, language)
+    return "+" + text if value > 0 else text
+
+
 def decimal_mark(language: str) -> str:
     """The locale's decimal mark (``,`` for bg, es, fr, nl)."""
     return babel_locale(language).number_symbols["latn"]["decimal"]

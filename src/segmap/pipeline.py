@@ -407,7 +407,7 @@ def change_map_texts(settings: Mapping[str, Any], year_from: str, year_to: str, 
                            year_from=year_from, year_to=year_to),
         "legend_title": t.gettext("Change in adjusted\ndissimilarity, %(year_from)s\nto %(year_to)s",
                                   year_from=year_from, year_to=year_to),
-        "muted_label": t.gettext("No clear change: the 95%%\ninterval includes 0"),
+        "muted_label": t.gettext("No clear change: the %(level)s\ninterval includes 0", level=t.percent(0.95, 0)),
         "undefined_label": t.gettext("Not comparable between\nthe two school years"),
         "caption": t.gettext(
             "Change in the dissimilarity index beyond chance (Carrington–Troske adjusted D) from %(year_from)s to "

@@ -102,7 +102,7 @@ def upper_first(text: Any) -> str:
 def make_environment(template_dir: str | Path, language: str = "en") -> jinja2.Environment:
     """Jinja2 environment for one report language: autoescaping forced on for every template, the
     language's translations (``{% trans %}``, ``_()``; newstyle gettext, white space trimmed) and the
-    locale-aware number filters ``number``, ``percent``, ``index`` and ``count``."""
+    locale-aware number filters ``number``, ``percent``, ``index``, ``count`` and ``change`` (signed)."""
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(template_dir)),
         autoescape=True,
@@ -141,8 +141,11 @@ def make_environment(template_dir: str | Path, language: str = "en") -> jinja2.E
             return i18n.MISSING
         return percent(value)
 
+    def change(value: Any, digits: int = 3) -> str:
+        return i18n.format_change(value, digits, language)
+
     environment.filters.update(number=number, percent=percent, index=index, count=count, share=share,
-                               upper_first=upper_first)
+                               upper_first=upper_first, change=change)
     return environment
 
 
