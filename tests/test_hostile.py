@@ -45,6 +45,11 @@ def hostile_country(tiny_inputs, tmp_path):
     census.loc[0, "municipality_name"] = HOSTILE_FILE
     census.loc[1, "municipality_name"] = HOSTILE_FORMULA
     census.loc[3:, "region_name"] = HOSTILE_LINK
+    # two school years: in 2022/23 the hostile municipality's group pupils were spread evenly, so the change
+    # chapter lists it among the clear changes
+    earlier = schools.copy()
+    earlier.loc[:2, "pupils_group"] = ["40", "43", "45"]
+    schools = pd.concat([earlier.assign(year="2022/23"), schools.assign(year="2023/24")])
     raw = tmp_path / "hostile"
     raw.mkdir()
     schools.to_csv(raw / "schools.csv", index=False)
@@ -59,14 +64,18 @@ def test_hostile_names_print_as_text_and_nothing_is_fetched(hostile_country, tmp
     pipeline.ingest_country({role: {"path": str(path)} for role, path in hostile_country.items()},
                             processed / "schools.csv", processed / "census.csv", processed / "b.parquet",
                             processed / "inputs.json")
-    tables = {key: outputs / f"{key}.csv" for key in ("school", "municipality", "region", "national")}
+    tables = {key: outputs / f"{key}.csv" for key in ("school", "municipality", "region", "national",
+                                                      "national_by_year", "region_by_year", "municipality_change",
+                                                      "region_change", "national_change")}
     inference = {"random_allocation": {"replicates": 50, "seed": 1}, "bootstrap": {"replicates": 50, "seed": 2}}
     pipeline.compute_indices(processed / "schools.csv", processed / "census.csv", country="xx", country_name="X",
                              thresholds={"segregated": 0.5, "severe": 0.8}, inference=inference, outputs=tables)
     assert pd.read_csv(tables["municipality"], dtype=str)["municipality_name"].iloc[1] == "'" + HOSTILE_FORMULA
+    changes = pd.read_csv(tables["municipality_change"], dtype=str).set_index("municipality_code")
+    assert changes.at["01001", "change_status"] == "increase"
     figures.mkdir()
     maps = {}
-    for key in ("group_share", "dissimilarity", "isolation", "segregated_schools"):
+    for key in ("group_share", "dissimilarity", "isolation", "segregated_schools", "dissimilarity_change"):
         maps[key] = figures / f"{key}.svg"
         maps[key].write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" '
                              'height="10"/></svg>', encoding="utf-8")
@@ -87,8 +96,11 @@ def test_hostile_names_print_as_text_and_nothing_is_fetched(hostile_country, tmp
     try:
         pipeline.build_report(
             tables={"national": tables["national"], "regions": tables["region"],
-                    "municipalities": tables["municipality"], "schools": tables["school"]},
-            maps=maps, region_maps_dir=region_figures, provenance_in=processed / "inputs.json", template_dir=REPO / "reports" / "templates",
+                    "municipalities": tables["municipality"], "schools": tables["school"],
+                    **{key: tables[key] for key in ("national_by_year", "region_by_year", "municipality_change",
+                                                    "region_change", "national_change")}},
+            maps={key: path for key, path in maps.items() if key != "dissimilarity_change"},
+            change_map=maps["dissimilarity_change"], region_maps_dir=region_figures, provenance_in=processed / "inputs.json", template_dir=REPO / "reports" / "templates",
             settings=settings, language="en", pdf_out=pdf)
     finally:
         RECORDING[0] = False
@@ -107,4 +119,5 @@ def test_hostile_names_print_as_text_and_nothing_is_fetched(hostile_country, tmp
     text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
     flat = " ".join(text.split())
     assert 'file:///etc/hostname' in flat and "<img" in flat          # printed as text
+    assert "Largest clear increases" in flat and flat.count("file:///etc/hostname") >= 2  # also in the change list
     assert "127.0.0.1:9/x.css" in "".join(text.split())  # a table cell may wrap it over lines

@@ -221,7 +221,8 @@ def compute_indices(schools_in: str | Path, census_in: str | Path, *, country: s
         else:
             written[f"{level}_change"] = change.empty_change_table(level)
     for key, table in written.items():
-        write_csv(table, outputs[key])
+        if key in outputs:  # a caller from Python may ask for some of the tables only
+            write_csv(table, outputs[key])
 
 
 def publish_tables(tables_in: Mapping[str, str | Path], tables_out: Mapping[str, str | Path], *, min_cell: int,
@@ -505,12 +506,21 @@ def build_report(*, tables: Mapping[str, str | Path], maps: Mapping[str, str | P
     name = report.country_name(settings, language)
     national = read_csv(tables["national"])
     provenance = json.loads(Path(provenance_in).read_text(encoding="utf-8"))
+    from segmap import change as change_tables
+
+    def year_table(key: str, level: str) -> pd.DataFrame:
+        """A by-year or change table; without it (a caller that built one year only), an empty one."""
+        if key in tables:
+            return read_csv(tables[key])
+        return national.iloc[:0] if key.endswith("by_year") else change_tables.empty_change_table(level)
+
     school_years = report.school_years_context(
         report_year=None if pd.isna(national["year"].iloc[0]) else str(national["year"].iloc[0]),
-        national_by_year=read_csv(tables["national_by_year"]), region_by_year=read_csv(tables["region_by_year"]),
-        municipality_change=read_csv(tables["municipality_change"]), region_change=read_csv(tables["region_change"]),
-        national_change=read_csv(tables["national_change"]), settings=settings, provenance=provenance,
-        language=language)
+        national_by_year=read_csv(tables["national_by_year"]) if "national_by_year" in tables else national,
+        region_by_year=year_table("region_by_year", "region"),
+        municipality_change=year_table("municipality_change", "municipality"),
+        region_change=year_table("region_change", "region"), national_change=year_table("national_change", "national"),
+        settings=settings, provenance=provenance, language=language)
     if school_years["change"] is not None and change_map is not None:
         change_texts = change_map_texts(settings, school_years["first"], school_years["report"], language)
         school_years["change"]["map"] = {
