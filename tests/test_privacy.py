@@ -53,3 +53,17 @@ def test_report_count_filter_uses_min_cell(tmp_path):
     template = make_environment(tmp_path).get_template("t.j2")
     assert template.render(a=3, b=0, c=1234, min_cell=5) == "&lt;5 0 1,234"  # escaped in HTML, printed as <5
     assert template.render(a=3, b=0, c=1234, min_cell=1) == "3 0 1,234"
+
+
+def test_change_rows_are_suppressed_when_either_year_has_a_small_group_count():
+    rows = pd.DataFrame({"municipality_code": ["01", "02"], "year_from": ["2022/23"] * 2, "year_to": ["2023/24"] * 2,
+                         "n_schools_from": [3, 4], "n_schools_to": [3, 4], "pupils_group_from": [30, 3],
+                         "pupils_group_to": [25, 40], "dissimilarity_adjusted_change": [0.1, 0.2],
+                         "dissimilarity_adjusted_change_ci_low": [0.05, 0.1], "status_from": ["ok", "ok"],
+                         "change_status": ["increase", "increase"], "not_comparable_reason": [None, None]})
+    out = privacy.published_table(rows, min_cell=5)
+    assert out["pupils_group_from"].tolist() == [30, "<5"]
+    assert out.loc[0, "dissimilarity_adjusted_change"] == 0.1 and out.loc[0, "change_status"] == "increase"
+    assert out.loc[1, ["dissimilarity_adjusted_change", "dissimilarity_adjusted_change_ci_low",
+                       "change_status"]].isna().all()
+    assert out.loc[1, "year_to"] == "2023/24" and out.loc[1, "n_schools_to"] == 4

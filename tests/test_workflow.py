@@ -107,6 +107,57 @@ def test_full_report_for_a_new_country(workdir, tiny_inputs):
     assert [name for name in first if first[name] != second[name]] == []
 
 
+def two_year_schools(tiny_inputs) -> Path:
+    """The tiny country's schools in 2022/23 and 2023/24 (the same ids), as one file; 02001 desegregated."""
+    schools = pd.read_csv(tiny_inputs["schools"], dtype=str)
+    earlier = schools.copy()
+    earlier.loc[earlier["school_id"] == "0007", "pupils_group"] = "345"
+    earlier.loc[earlier["school_id"] == "0008", "pupils_group"] = "3"
+    later = schools.copy()
+    later.loc[later["school_id"] == "0007", "pupils_group"] = "180"
+    later.loc[later["school_id"] == "0008", "pupils_group"] = "150"
+    path = tiny_inputs["schools"].with_name("schools_two_years.csv")
+    pd.concat([earlier.assign(curso="2022-2023"), later.assign(curso="2023-2024")]).to_csv(path, index=False)
+    return path
+
+
+def test_two_school_years_end_to_end(workdir, tiny_inputs):
+    schools = two_year_schools(tiny_inputs)
+    entries = {"schools": {"path": str(schools)}, "census": str(tiny_inputs["census"]),
+               "boundaries": str(tiny_inputs["boundaries"])}
+    # the year column is not mapped: the run stops instead of adding the years up, and leaves nothing behind
+    write_config(workdir, entries)
+    failed = run_snakemake(workdir, "outputs/xx/municipality_indices.csv", check=False)
+    assert failed.returncode != 0
+    assert "column 'curso' holds 2 school years (2022/23, 2023/24)" in failed.stdout + failed.stderr
+    assert not (workdir / "outputs" / "xx").exists() or not any((workdir / "outputs" / "xx").iterdir())
+
+    entries["schools"]["columns"] = {"year": "curso"}
+    write_config(workdir, entries, languages=["en", "bg"])
+    run_snakemake(workdir)
+    outputs = workdir / "outputs" / "xx"
+    municipality = pd.read_csv(outputs / "municipality_indices.csv", dtype=str)
+    assert set(municipality["year"]) == {"2023/24"}
+    change = pd.read_csv(outputs / "municipality_change.csv", dtype=str).set_index("municipality_code")
+    assert change.at["02001", "change_status"] == "decrease"
+    assert (outputs / "published" / "municipality_change.csv").is_file()
+    for language, heading in (("en", "Change since 2022/23"), ("bg", "Промяна след 2022/23")):
+        _pages, text = pdf_text(outputs / f"D.9.9_school_segregation_maps_xx_{language}.pdf")
+        assert heading in " ".join(text.split()), language
+    log = (workdir / "logs" / "xx" / "indices.log").read_text()
+    assert "report year 2023/24; compared: 2022/23, 2023/24" in log
+
+    # an earlier report year, then one the data do not have
+    write_config(workdir, entries, languages=["en"], year=2022)
+    run_snakemake(workdir, "outputs/xx/municipality_indices.csv")
+    assert set(pd.read_csv(outputs / "municipality_indices.csv", dtype=str)["year"]) == {"2022/23"}
+    write_config(workdir, entries, languages=["en"], year="2021/22")
+    absent = run_snakemake(workdir, "outputs/xx/municipality_indices.csv", check=False)
+    assert absent.returncode != 0
+    assert "2021/22 is not in" in absent.stdout + absent.stderr
+    assert "school years present: 2022/23, 2023/24" in absent.stdout + absent.stderr
+
+
 def test_bad_input_fails_clearly_and_leaves_no_output(workdir, tiny_inputs):
     schools = pd.read_csv(tiny_inputs["schools"], dtype=str)
     schools.loc[3, "pupils_group"] = "250"  # above pupils_total (200)
