@@ -18,3 +18,10 @@ def test_quick_benchmark_runs_and_prints_ratios():
     assert completed.returncode == 0, completed.stderr[-2000:]
     assert "ratio" in completed.stdout
     assert "Summary" in completed.stdout
+
+
+def test_school_years_benchmark_runs_and_prints_the_ratio():
+    completed = subprocess.run([sys.executable, str(REPO / "benchmarks" / "school_years.py"), "--quick"], check=False,
+                               cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    assert "ratio two years / one year" in completed.stdout and "Summary" in completed.stdout

@@ -83,11 +83,14 @@ def change_table(level: str, table_from: pd.DataFrame, table_to: pd.DataFrame, d
     for column in ("n_schools", "pupils_group"):
         out[f"{column}_from"] = table_from[column].to_numpy()
         out[f"{column}_to"] = table_to[column].to_numpy()
+    # replicates only where the index is defined in both years (elsewhere the change is empty anyway)
+    rows = np.flatnonzero((draws_from.status == indices.STATUS_OK) & (draws_to.status == indices.STATUS_OK))
     for name in CHANGE_INDICES:
-        observed_from, replicates_from = observed_and_replicates(name, draws_from)
-        observed_to, replicates_to = observed_and_replicates(name, draws_to)
+        observed_from, replicates_from = observed_and_replicates(name, draws_from, rows)
+        observed_to, replicates_to = observed_and_replicates(name, draws_to, rows)
         change = observed_to - observed_from
-        low, high = change_interval(change, replicates_to - replicates_from)
+        low, high = np.full(len(change), np.nan), np.full(len(change), np.nan)
+        low[rows], high[rows] = change_interval(change[rows], replicates_to - replicates_from)
         out[f"{name}_from"] = observed_from
         out[f"{name}_to"] = observed_to
         out[f"{name}_change"] = change
@@ -102,14 +105,15 @@ def change_table(level: str, table_from: pd.DataFrame, table_to: pd.DataFrame, d
     return out[change_columns(level)]
 
 
-def observed_and_replicates(name: str, draws: AreaDraws) -> tuple[np.ndarray, np.ndarray]:
-    """An index per area and its bootstrap replicates (areas x B) for the change (module docstring)."""
+def observed_and_replicates(name: str, draws: AreaDraws, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """An index of every area, and the bootstrap replicates (len(rows) x B) of the areas ``rows``, for the
+    change (module docstring)."""
     if name == "dissimilarity_adjusted":
         observed = inference.carrington_troske(draws.dissimilarity, draws.dissimilarity_expected)
-        replicates = draws.replicates["dissimilarity"]
-        centred = np.clip(draws.dissimilarity[:, None] + replicates - inference.row_mean(replicates)[:, None], 0, 1)
-        return observed, inference.carrington_troske(centred, draws.dissimilarity_expected[:, None])
-    return np.asarray(getattr(draws, name), dtype=float), draws.replicates[name]
+        replicates = draws.replicates["dissimilarity"][rows]
+        centred = np.clip(draws.dissimilarity[rows, None] + replicates - inference.row_mean(replicates)[:, None], 0, 1)
+        return observed, inference.carrington_troske(centred, draws.dissimilarity_expected[rows, None])
+    return np.asarray(getattr(draws, name), dtype=float), draws.replicates[name][rows]
 
 
 def change_interval(change: np.ndarray, replicate_changes: np.ndarray,

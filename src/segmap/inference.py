@@ -144,8 +144,9 @@ def carrington_troske(observed: np.ndarray, expected: np.ndarray) -> np.ndarray:
     expected = np.asarray(expected, dtype=float)
     difference = observed - expected
     scale = np.where(difference >= 0, 1 - expected, expected)
-    adjusted = indices.divide(difference, scale)
-    return np.where((scale == 0) & ~np.isnan(difference), 0.0, adjusted)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        adjusted = difference / scale
+    return np.where(scale == 0, difference * 0.0, adjusted)  # 0 where D* is 0 or 1 (NaN stays NaN)
 
 
 def adjusted_interval(observed: np.ndarray, expected: np.ndarray, bias_corrected: np.ndarray,
