@@ -10,7 +10,7 @@ contains it and
   (``disagrees``) — a wrong coordinate is as likely as a wrong code;
 - reports schools whose point falls outside every municipality of the census (``outside``).
 
-The result is one row per school with coordinates in a checks table written next to the processed
+The result is one row per school (and school year) with coordinates in a checks table written next to the processed
 inputs, so a partner can review every case.
 """
 
@@ -24,7 +24,7 @@ import pandas as pd
 
 log = logging.getLogger(__name__)
 
-CHECK_COLUMNS = ["school_id", "given_code", "located_code", "status", "lon", "lat"]
+CHECK_COLUMNS = ["school_id", "year", "given_code", "located_code", "status", "lon", "lat"]
 ASSIGNED = "assigned"
 REPLACED = "replaced_unknown_code"
 DISAGREES = "disagrees"
@@ -66,6 +66,7 @@ def locate_schools(schools: pd.DataFrame, boundaries: gpd.GeoDataFrame,
     )
     checks = pd.DataFrame({
         "school_id": with_points["school_id"].to_numpy(),
+        "year": (with_points["year"] if "year" in with_points else pd.Series(pd.NA, index=with_points.index)).to_numpy(),
         "given_code": given.to_numpy(),
         "located_code": located.to_numpy(),
         "status": status,
