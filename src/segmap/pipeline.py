@@ -520,7 +520,7 @@ def build_report(*, tables: Mapping[str, str | Path], maps: Mapping[str, str | P
         region_by_year=year_table("region_by_year", "region"),
         municipality_change=year_table("municipality_change", "municipality"),
         region_change=year_table("region_change", "region"), national_change=year_table("national_change", "national"),
-        settings=settings, provenance=provenance, language=language)
+        settings=settings, provenance=provenance)
     if school_years["change"] is not None and change_map is not None:
         change_texts = change_map_texts(settings, school_years["first"], school_years["report"], language)
         school_years["change"]["map"] = {

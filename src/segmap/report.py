@@ -436,7 +436,7 @@ CHANGE_LIST_ROWS = 10
 def school_years_context(*, report_year: str | None, national_by_year: pd.DataFrame, region_by_year: pd.DataFrame,
                          municipality_change: pd.DataFrame, region_change: pd.DataFrame,
                          national_change: pd.DataFrame, settings: Mapping[str, Any],
-                         provenance: Mapping[str, Any], language: str = "en") -> dict[str, Any]:
+                         provenance: Mapping[str, Any]) -> dict[str, Any]:
     """The school years of the report and, when two or more are compared, the content of the chapter on
     the change since the first compared year (from the ``*_by_year`` and ``*_change`` tables).
 
@@ -448,7 +448,6 @@ def school_years_context(*, report_year: str | None, national_by_year: pd.DataFr
     A row whose group count is printed as ``<5`` in either year has its indices hidden (``hidden``).
     """
     from segmap.privacy import is_suppressed
-
     from segmap.years import sorted_years
 
     years_present = sorted_years(national_by_year["year"])
