@@ -237,8 +237,8 @@ def test_change_status_follows_the_interval_and_comparability(built):
 
 
 def test_rebuild_gives_identical_tables(built, tmp_path):
-    again = run_stages(write_country(tmp_path / "raw", [built["earlier"], built["later"]], built["census"]),
-                       tmp_path / "out")
+    run_stages(write_country(tmp_path / "raw", [built["earlier"], built["later"]], built["census"]),
+               tmp_path / "out")
     for key in OUTPUT_NAMES:
         assert (tmp_path / "out" / OUTPUT_NAMES[key]).read_bytes() == \
             (built["folder"] / "out" / OUTPUT_NAMES[key]).read_bytes(), key

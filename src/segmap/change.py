@@ -35,7 +35,7 @@ import pandas as pd
 from segmap import indices, inference
 from segmap.tables import AreaDraws
 
-#: The indices whose change is tabulated: column prefix -> how its replicates are made.
+#: The indices whose change is tabulated (the column prefixes of the change tables).
 CHANGE_INDICES = ("dissimilarity", "dissimilarity_adjusted", "isolation")
 #: An area whose schools with pupils, or pupils, grew or shrank by more than this factor is not compared.
 MAX_SIZE_RATIO = 2.0
