@@ -36,7 +36,8 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from spain_scale import build_case, peak_rss_bytes  # noqa: E402  (the Spain-shaped synthetic country)
 
-from segmap import change, tables  # noqa: E402
+from segmap.stats import change  # noqa: E402
+from segmap.stats import tables
 
 DEFAULT_MUNICIPALITIES = 8_000
 DEFAULT_SCHOOLS = 20_000

@@ -264,7 +264,7 @@ def point_indices() -> list[PointIndex]:
     from segregation.multigroup import MultiDivergence, MultiInfoTheory
     from segregation.singlegroup import CorrelationR, Dissim, Isolation
 
-    from segmap import indices
+    from segmap.stats import indices
 
     return [
         PointIndex("dissimilarity", "Dissim", indices.dissimilarity, single_group(Dissim), True),
@@ -352,7 +352,7 @@ def segmap_inference_in_process(labels: np.ndarray, group: np.ndarray, total: np
     Returns the seconds of each, the peak RSS after the imports and data (baseline) and the peak RSS
     after each step (the high-water mark only grows, so the last one is the peak of both together).
     """
-    from segmap import inference
+    from segmap.stats import inference
 
     result = {"baseline_rss": peak_rss_bytes()}
     start = time.perf_counter()
@@ -370,7 +370,7 @@ def segmap_inference_in_process(labels: np.ndarray, group: np.ndarray, total: np
 def segmap_table_in_process(labels: np.ndarray, group: np.ndarray, total: np.ndarray, n_municipalities: int,
                             replicates: int, seed: int) -> dict[str, float]:
     """The full municipality table builder (point indices, random allocation, bootstrap), in a fresh process."""
-    from segmap import tables
+    from segmap.stats import tables
 
     codes = [f"{m:05d}" for m in range(n_municipalities)]
     census = pd.DataFrame({

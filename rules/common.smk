@@ -2,31 +2,30 @@
 
 from pathlib import Path
 
-from segmap.config import country_settings, report_filename, school_input_specs
 from segmap.demo import PROFILES as DEMO_PROFILES
 from segmap.recipes import extra_input_paths
+from segmap.report.i18n import SOURCE_LANGUAGE, catalog_path
+from segmap.report.render import TEMPLATE_DIR, TEMPLATE_NAME
+from segmap.settings import DEMO_SEED, load_settings, report_filename, school_input_specs
+from segmap.stages import stage_code
 
-COUNTRIES = sorted(config["countries"])
+# The typed settings of every country, built once from the validated config (segmap.settings).
+SETTINGS = load_settings(config)
+COUNTRIES = sorted(SETTINGS.countries)
 
-# The report template and its stylesheet live with the workflow, whatever the working directory.
-TEMPLATE_DIR = Path(workflow.basedir, "reports", "templates")
-PACKAGE_DIR = Path(workflow.basedir, "src", "segmap")
-LOCALE_DIR = Path(workflow.basedir, "reports", "locales")
-
-
-def package_code(*modules):
-    """The segmap modules behind a step, as inputs (editing one reruns the steps that use it)."""
-    return [PACKAGE_DIR / f"{module}.py" for module in modules]
+# The report template and its stylesheet: package data of segmap.report (the same files as reports/templates).
+REPORT_TEMPLATE = TEMPLATE_DIR / TEMPLATE_NAME
+REPORT_STYLESHEET = TEMPLATE_DIR / "report.css"
 
 
 def settings(wildcards):
     """Fully defaulted settings of the rule's country (a plain dict, usable in params)."""
-    return country_settings(config, wildcards.country)
+    return SETTINGS.country(wildcards.country).as_params()
 
 
 def school_thresholds(wildcards):
     """The numeric definition of a segregated school (its source text does not change any number)."""
-    return {k: v for k, v in settings(wildcards)["thresholds"].items() if k not in ("source", "source_translations")}
+    return SETTINGS.country(wildcards.country).thresholds.numeric()
 
 
 def input_specs(wildcards):
@@ -66,8 +65,8 @@ def published(tables):
 
 
 def report_path(country, lang):
-    entry = country_settings(config, country)
-    return str(Path("outputs", country, report_filename(entry["deliverable"], country, lang)))
+    entry = SETTINGS.country(country)
+    return str(Path("outputs", country, report_filename(entry.deliverable, country, lang)))
 
 
 def all_reports():
@@ -75,7 +74,7 @@ def all_reports():
     reports = [
         report_path(country, lang)
         for country in COUNTRIES
-        for lang in country_settings(config, country)["languages"]
+        for lang in SETTINGS.country(country).languages
     ]
     published = [f"outputs/{country}/published/national_indices.csv" for country in COUNTRIES]
     return reports + published
@@ -87,8 +86,8 @@ def report_language(wildcards):
 
 
 def message_catalog(wildcards):
-    """The message catalog of the report's language (English texts are the message ids: none), so that a
-    fixed translation remakes that language's maps and reports."""
-    if wildcards.lang == "en":
+    """The message catalog of the report's language, the file segmap.report.i18n reads (English texts are the
+    message ids: none), so that a fixed translation remakes that language's maps and reports."""
+    if wildcards.lang == SOURCE_LANGUAGE:
         return []
-    return [str(LOCALE_DIR / wildcards.lang / "LC_MESSAGES" / "segmap.po")]
+    return [str(catalog_path(wildcards.lang))]

@@ -5,13 +5,13 @@ rule demo_inputs:
     message:
         "Generating synthetic demonstration data for {wildcards.demo}"
     input:
-        code=package_code("demo"),
+        code=stage_code("demo_inputs"),
     output:
         schools="data/raw/demo/{demo}/schools.csv",
         census="data/raw/demo/{demo}/census.csv",
         boundaries="data/raw/demo/{demo}/municipalities.geojson",
     params:
-        seed=20240901,
+        seed=DEMO_SEED,
     wildcard_constraints:
         demo="|".join(sorted(DEMO_PROFILES)),
     log:

@@ -7,7 +7,7 @@ rule prepare_geometry:
     input:
         boundaries="data/processed/{country}/boundaries.parquet",
         census="data/processed/{country}/census.csv",
-        code=package_code("geo"),
+        code=stage_code("prepare_geometry"),
     output:
         municipalities="data/processed/{country}/municipalities_map.parquet",
         regions="data/processed/{country}/regions_map.parquet",

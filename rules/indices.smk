@@ -8,7 +8,7 @@ rule indices:
     input:
         schools="data/processed/{country}/schools.csv",
         census="data/processed/{country}/census.csv",
-        code=package_code("indices", "inference", "tables", "years", "change", "pipeline", "files"),
+        code=stage_code("indices"),
     output:
         **INDEX_TABLES,
     params:

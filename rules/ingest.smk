@@ -6,7 +6,7 @@ rule ingest:
         "Reading and validating the inputs of {wildcards.country}"
     input:
         unpack(input_paths),
-        code=package_code("ingest", "recipes", "validate", "locate", "gisco", "errors", "pipeline", "years", "config"),
+        code=stage_code("ingest"),
     output:
         schools="data/processed/{country}/schools.csv",
         census="data/processed/{country}/census.csv",

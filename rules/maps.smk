@@ -10,7 +10,7 @@ rule maps:
         census="data/processed/{country}/census.csv",
         municipality_layer="data/processed/{country}/municipalities_map.parquet",
         region_layer="data/processed/{country}/regions_map.parquet",
-        code=package_code("maps", "geo", "i18n", "pipeline"),
+        code=stage_code("maps"),
         catalog=message_catalog,
     output:
         group_share="data/processed/{country}/figures/{lang}/group_share.svg",
@@ -39,7 +39,7 @@ rule change_map:
         census="data/processed/{country}/census.csv",
         municipality_layer="data/processed/{country}/municipalities_map.parquet",
         region_layer="data/processed/{country}/regions_map.parquet",
-        code=package_code("maps", "geo", "i18n", "pipeline", "files"),
+        code=stage_code("change_map"),
         catalog=message_catalog,
     output:
         figure="data/processed/{country}/figures/{lang}/dissimilarity_change.svg",

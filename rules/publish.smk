@@ -6,7 +6,7 @@ rule publish:
         "Writing the shareable tables of {wildcards.country}"
     input:
         **INDEX_TABLES,
-        code=package_code("privacy", "pipeline", "files"),
+        code=stage_code("publish"),
     output:
         **published(INDEX_TABLES),
     params:

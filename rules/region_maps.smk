@@ -10,7 +10,7 @@ rule region_maps:
         schools="outputs/{country}/school_indices.csv",
         municipality_layer="data/processed/{country}/municipalities_map.parquet",
         region_layer="data/processed/{country}/regions_map.parquet",
-        code=package_code("region_maps", "maps", "geo", "pipeline"),
+        code=stage_code("region_maps"),
     output:
         figures=directory("data/processed/{country}/figures/regions"),
     log:

@@ -21,9 +21,9 @@ rule report:
         segregated_schools="data/processed/{country}/figures/{lang}/segregated_schools.svg",
         change_map="data/processed/{country}/figures/{lang}/dissimilarity_change.svg",
         region_maps="data/processed/{country}/figures/regions",
-        template=TEMPLATE_DIR / "report.html.j2",
-        stylesheet=TEMPLATE_DIR / "report.css",
-        code=package_code("report", "i18n", "region_maps", "pipeline", "privacy", "years"),
+        template=REPORT_TEMPLATE,
+        stylesheet=REPORT_STYLESHEET,
+        code=stage_code("report"),
         catalog=message_catalog,
     output:
         pdf="outputs/{country}/{deliverable}_school_segregation_maps_{country}_{lang}.pdf",

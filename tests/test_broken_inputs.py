@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from segmap import pipeline
+from segmap.stages.ingest import ingest_country
 from segmap.errors import InputError
 from segmap.files import read_csv
 
@@ -53,11 +53,11 @@ def test_the_corpus_covers_the_issue():
 
 
 # --------------------------------------------------------------------------------------------------
-# In process: pipeline.ingest_country on every case, under error and under drop
+# In process: ingest_country on every case, under error and under drop
 # --------------------------------------------------------------------------------------------------
 
 def ingest(specs, out: Path, policy: str, options) -> None:
-    pipeline.ingest_country(specs, out / "schools.csv", out / "census.csv", out / "boundaries.parquet",
+    ingest_country(specs, out / "schools.csv", out / "census.csv", out / "boundaries.parquet",
                             out / "inputs.json", rejected_out=out / "rejected_schools.csv",
                             locations_out=out / "school_locations.csv", country="xx", on_invalid_rows=policy,
                             **options)

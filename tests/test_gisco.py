@@ -1,4 +1,4 @@
-"""GISCO boundaries (segmap.gisco) against a local HTTP server that mirrors the distribution/v2 layout.
+"""GISCO boundaries (segmap.io.gisco) against a local HTTP server that mirrors the distribution/v2 layout.
 
 No test touches the real network: ``base_url`` points at a ``ThreadingHTTPServer`` on 127.0.0.1 that
 serves small hand-made LAU and NUTS files (two countries plus one more, a LAU code with a leading zero).
@@ -20,9 +20,9 @@ import pytest
 from conftest import SHARED_REFERENCE
 from shapely.geometry import box, mapping
 
-from segmap import gisco
+from segmap.io import gisco
 from segmap.errors import InputError
-from segmap.validate import validate_boundaries
+from segmap.io.validate import validate_boundaries
 
 LAU_PATH = "lau/geojson/LAU_RG_01M_2021_4326.geojson"
 NUTS_PATH = "nuts/geojson/NUTS_RG_01M_2021_4326_LEVL_3.geojson"
@@ -258,7 +258,7 @@ def test_files_are_cached_and_used_without_network(spec, server):
 
 
 def test_sha256sums_written_on_first_download(spec, caplog):
-    with caplog.at_level(logging.WARNING, logger="segmap.gisco"):
+    with caplog.at_level(logging.WARNING, logger="segmap.io.gisco"):
         gisco.gisco_boundaries(spec, "es")
     folder = Path(spec["path"])
     lau, nuts = folder / "LAU_RG_01M_2021_4326.geojson", folder / "NUTS_RG_01M_2021_4326_LEVL_3.geojson"
@@ -269,7 +269,7 @@ def test_sha256sums_written_on_first_download(spec, caplog):
     assert files["lau"]["sha256"] == sha(lau) and files["lau"]["pinned_by"] == "SHA256SUMS"
     # a second run verifies against SHA256SUMS and warns no more
     caplog.clear()
-    with caplog.at_level(logging.WARNING, logger="segmap.gisco"):
+    with caplog.at_level(logging.WARNING, logger="segmap.io.gisco"):
         gisco.gisco_boundaries(spec, "es")
     assert not [r for r in caplog.records if "had no sha256 pin" in r.getMessage()]
 

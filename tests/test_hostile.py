@@ -16,8 +16,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from segmap import pipeline
-from segmap.config import country_settings
+from segmap.stages.report import build_report
+from segmap.stages.indices import compute_indices
+from segmap.stages.region_maps import draw_region_maps
+from segmap.stages.ingest import ingest_country
+from segmap.stages.prepare_geometry import prepare_geometry
+from segmap.settings import country_settings
 
 from conftest import REPO
 
@@ -61,14 +65,14 @@ def test_hostile_names_print_as_text_and_nothing_is_fetched(hostile_country, tmp
     from pypdf import PdfReader
 
     processed, outputs, figures = tmp_path / "processed", tmp_path / "outputs", tmp_path / "figures"
-    pipeline.ingest_country({role: {"path": str(path)} for role, path in hostile_country.items()},
+    ingest_country({role: {"path": str(path)} for role, path in hostile_country.items()},
                             processed / "schools.csv", processed / "census.csv", processed / "b.parquet",
                             processed / "inputs.json")
     tables = {key: outputs / f"{key}.csv" for key in ("school", "municipality", "region", "national",
                                                       "national_by_year", "region_by_year", "municipality_change",
                                                       "region_change", "national_change")}
     inference = {"random_allocation": {"replicates": 50, "seed": 1}, "bootstrap": {"replicates": 50, "seed": 2}}
-    pipeline.compute_indices(processed / "schools.csv", processed / "census.csv", country="xx", country_name="X",
+    compute_indices(processed / "schools.csv", processed / "census.csv", country="xx", country_name="X",
                              thresholds={"segregated": 0.5, "severe": 0.8}, inference=inference, outputs=tables)
     assert pd.read_csv(tables["municipality"], dtype=str)["municipality_name"].iloc[1] == "'" + HOSTILE_FORMULA
     changes = pd.read_csv(tables["municipality_change"], dtype=str).set_index("municipality_code")
@@ -79,10 +83,10 @@ def test_hostile_names_print_as_text_and_nothing_is_fetched(hostile_country, tmp
         maps[key] = figures / f"{key}.svg"
         maps[key].write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" '
                              'height="10"/></svg>', encoding="utf-8")
-    pipeline.prepare_geometry(processed / "b.parquet", processed / "census.csv", "EPSG:3035",
+    prepare_geometry(processed / "b.parquet", processed / "census.csv", "EPSG:3035",
                               municipalities_out=processed / "m.parquet", regions_out=processed / "r.parquet")
     region_figures = figures / "regions"
-    pipeline.draw_region_maps(municipalities_in=tables["municipality"], schools_in=tables["school"],
+    draw_region_maps(municipalities_in=tables["municipality"], schools_in=tables["school"],
                               municipality_layer_in=processed / "m.parquet", region_layer_in=processed / "r.parquet",
                               out_dir=region_figures)
     svg = "".join(path.read_text(encoding="utf-8") for path in region_figures.glob("*.svg"))
@@ -94,7 +98,7 @@ def test_hostile_names_print_as_text_and_nothing_is_fetched(hostile_country, tmp
     EVENTS.clear()
     RECORDING[0] = True
     try:
-        pipeline.build_report(
+        build_report(
             tables={"national": tables["national"], "regions": tables["region"],
                     "municipalities": tables["municipality"], "schools": tables["school"],
                     **{key: tables[key] for key in ("national_by_year", "region_by_year", "municipality_change",

@@ -7,8 +7,10 @@ import re
 
 import pytest
 
-from segmap import i18n, pipeline, report
-from segmap.config import country_settings
+from segmap.maps.captions import map_texts
+from segmap.report import i18n
+from segmap.report import render as report
+from segmap.settings import country_settings
 
 from conftest import REPO
 
@@ -17,7 +19,7 @@ TRANSLATED = [lang for lang in i18n.LANGUAGES if lang != i18n.SOURCE_LANGUAGE]
 
 def test_template_is_up_to_date():
     """The .pot file holds exactly the messages of the template and the sources (run
-    ``python -m segmap.i18n update`` after changing a text)."""
+    ``python -m segmap.report.i18n update`` after changing a text)."""
     from babel.messages.pofile import read_po
 
     with open(i18n.template_path(), "rb") as handle:
@@ -87,7 +89,7 @@ def test_translated_text_is_escaped_around_data(tmp_path):
 
 
 def demo_settings(country):
-    from segmap.config import load_config
+    from segmap.settings import load_config
 
     return country_settings(load_config(REPO / "config" / "config.yaml"), country)
 
@@ -108,11 +110,11 @@ def test_config_languages_and_group_labels():
 
 def test_map_texts_are_translated():
     settings = demo_settings("bg")
-    texts = pipeline.map_texts(settings, {"severe": 1234, "segregated": 5}, language="bg")
+    texts = map_texts(settings, {"severe": 1234, "segregated": 5}, language="bg")
     assert texts["isolation"]["title"] == "Индекс на изолация по общини"
     assert "ученици роми" in texts["group_share"]["title"]
     assert texts["segregated_schools"]["categories"]["severe"] == "Тежко сегрегирани (≥ 80%): 1\u00a0234"
-    english = pipeline.map_texts(settings, {"severe": 1234}, language="en")
+    english = map_texts(settings, {"severe": 1234}, language="en")
     assert english["segregated_schools"]["categories"]["severe"] == "Severely segregated (≥ 80%): 1,234"
     assert i18n.Translator("bg").distance_unit == "км" and i18n.Translator("fr").distance_unit == "km"
 

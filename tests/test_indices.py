@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from segmap import indices, tables
+from segmap.stats import indices
+from segmap.stats import tables
 
 THRESHOLDS = {"segregated": 0.5, "severe": 0.8, "comparison": "at_least", "require_alternative": False}
 

@@ -1,4 +1,4 @@
-"""Random allocation benchmark, bootstrap and the Carrington–Troske adjustment (segmap.inference)."""
+"""Random allocation benchmark, bootstrap and the Carrington–Troske adjustment (segmap.stats.inference)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ import pandas as pd
 import pytest
 from test_indices import make_census, make_schools
 
-from segmap import indices, inference, tables
+from segmap.stats import indices
+from segmap.stats import inference
+from segmap.stats import tables
 
 THRESHOLDS = {"segregated": 0.5, "severe": 0.8, "comparison": "at_least", "require_alternative": False}
 

@@ -7,7 +7,9 @@ import json
 import pandas as pd
 import pytest
 
-from segmap import locate, pipeline, validate
+from segmap.stages.ingest import ingest_country
+from segmap.io import locate
+from segmap.io import validate
 from segmap.errors import InputError
 from segmap.files import read_csv, write_csv
 
@@ -40,7 +42,7 @@ def test_locating_works_in_a_projected_crs():
 
 
 def ingest(inputs, out, **options):
-    pipeline.ingest_country({role: {"path": str(path)} for role, path in inputs.items()},
+    ingest_country({role: {"path": str(path)} for role, path in inputs.items()},
                             out / "schools.csv", out / "census.csv", out / "b.parquet", out / "inputs.json",
                             rejected_out=out / "rejected.csv", locations_out=out / "locations.csv", **options)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from segmap import privacy
-from segmap.report import make_environment
+from segmap.report import privacy
+from segmap.report.render import make_environment
 
 
 def school_rows():

@@ -9,7 +9,8 @@ import numpy as np
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from segmap import indices, inference
+from segmap.stats import indices
+from segmap.stats import inference
 
 TOLERANCE = 1e-12
 SETTINGS = settings(max_examples=80, deadline=None)

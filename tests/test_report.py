@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from segmap import report
-from segmap.config import report_filename
+from segmap.report import render as report
+from segmap.settings import report_filename
 
 from conftest import REPO
 

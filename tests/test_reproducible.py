@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from segmap import pipeline
-from segmap.config import country_settings
+from segmap.stages.indices import compute_indices
+from segmap.stages.ingest import ingest_country
+from segmap.settings import country_settings
 
 THRESHOLDS = {"segregated": 0.5, "severe": 0.8, "comparison": "at_least", "require_alternative": False}
 TABLES = ("school", "municipality", "region", "national")
@@ -13,11 +14,11 @@ TABLES = ("school", "municipality", "region", "national")
 
 def write_tables(tiny_inputs, folder, inference):
     folder.mkdir()
-    pipeline.ingest_country({role: {"path": str(path)} for role, path in tiny_inputs.items()},
+    ingest_country({role: {"path": str(path)} for role, path in tiny_inputs.items()},
                             folder / "schools.csv", folder / "census.csv", folder / "boundaries.parquet",
                             folder / "inputs.json")
     outputs = {key: folder / f"{key}_indices.csv" for key in TABLES}
-    pipeline.compute_indices(folder / "schools.csv", folder / "census.csv", country="xx", country_name="Testland",
+    compute_indices(folder / "schools.csv", folder / "census.csv", country="xx", country_name="Testland",
                              thresholds=THRESHOLDS, inference=inference, outputs=outputs)
     return outputs
 

@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 from test_indices import make_census, make_schools
 
-from segmap import indices, tables
+from segmap.stats import indices
+from segmap.stats import tables
 
 THRESHOLDS = {"segregated": 0.5, "severe": 0.8, "comparison": "at_least", "require_alternative": False}
 # few replicates: these tests are about the point indices, not the simulations

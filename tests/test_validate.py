@@ -8,7 +8,9 @@ import pandas as pd
 import pytest
 from shapely.geometry import Polygon
 
-from segmap import ingest, pipeline, validate
+from segmap.stages.ingest import ingest_country
+from segmap.io import readers as ingest
+from segmap.io import validate
 from segmap.errors import InputError
 
 
@@ -26,7 +28,7 @@ def test_partner_layout_maps_to_canonical(tiny_inputs_partner_layout, tmp_path):
     paths, entries = tiny_inputs_partner_layout
     before = {k: hashlib.sha256(p.read_bytes()).hexdigest() for k, p in paths.items()}
     out = tmp_path / "out"
-    pipeline.ingest_country(entries, out / "schools.csv", out / "census.csv", out / "b.parquet", out / "p.json")
+    ingest_country(entries, out / "schools.csv", out / "census.csv", out / "b.parquet", out / "p.json")
     schools = pd.read_csv(out / "schools.csv", dtype=str)
     assert schools["school_id"].iloc[0] == "0001"
     assert schools["municipality_code"].iloc[0] == "01001"
@@ -119,7 +121,7 @@ def test_unknown_municipality_and_missing_boundary(tiny_inputs, tmp_path):
     spec["schools"] = {"path": str(bad)}
     out = tmp_path / "out"
     with pytest.raises(InputError) as error:
-        pipeline.ingest_country(spec, out / "s.csv", out / "c.csv", out / "b.parquet", out / "p.json")
+        ingest_country(spec, out / "s.csv", out / "c.csv", out / "b.parquet", out / "p.json")
     assert "'99999' is not in the census" in str(error.value) and "id '0001'" in str(error.value)
     assert not out.exists() or not any(out.iterdir())  # nothing written
 

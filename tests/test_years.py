@@ -17,7 +17,11 @@ import pytest
 from shapely.geometry import box
 from test_indices import make_census, pysal_indices, random_country
 
-from segmap import change, config, pipeline, tables, years
+from segmap import settings as config, years
+from segmap.stages.indices import compute_indices
+from segmap.stages.ingest import ingest_country
+from segmap.stats import change
+from segmap.stats import tables
 from segmap.errors import InputError
 from segmap.files import read_csv
 
@@ -136,10 +140,10 @@ def write_country(folder: Path, frames, census: pd.DataFrame, *, one_file_per_ye
 
 def run_stages(inputs: dict, out: Path, **options) -> dict[str, pd.DataFrame]:
     processed = out / "processed"
-    pipeline.ingest_country(inputs, processed / "schools.csv", processed / "census.csv",
+    ingest_country(inputs, processed / "schools.csv", processed / "census.csv",
                             processed / "boundaries.parquet", processed / "inputs.json")
     outputs = {key: out / name for key, name in OUTPUT_NAMES.items()}
-    pipeline.compute_indices(processed / "schools.csv", processed / "census.csv", country="xx",
+    compute_indices(processed / "schools.csv", processed / "census.csv", country="xx",
                              country_name="Testland", thresholds=THRESHOLDS, inference=INFERENCE, outputs=outputs,
                              **options)
     return {key: read_csv(path) for key, path in outputs.items()}

@@ -1,7 +1,7 @@
 """Rule change_map: the map of the change in dissimilarity beyond chance between two school years."""
 
 from segmap.logs import run_logged
-from segmap.pipeline import draw_change_map
+from segmap.stages.change_map import draw_change_map
 
 run_logged(
     snakemake.log[0],

@@ -1,7 +1,7 @@
 """Rule indices: the school, municipality, region and national index tables, by year and their change."""
 
 from segmap.logs import run_logged
-from segmap.pipeline import compute_indices
+from segmap.stages.indices import compute_indices
 
 run_logged(
     snakemake.log[0],

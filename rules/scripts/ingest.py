@@ -1,7 +1,7 @@
 """Rule ingest: read, validate and write the canonical inputs of one country."""
 
 from segmap.logs import run_logged
-from segmap.pipeline import ingest_country
+from segmap.stages.ingest import ingest_country
 
 run_logged(
     snakemake.log[0],

@@ -1,7 +1,7 @@
 """Rule maps: the national maps of one country in one language."""
 
 from segmap.logs import run_logged
-from segmap.pipeline import draw_maps
+from segmap.stages.maps import draw_maps
 
 run_logged(
     snakemake.log[0],

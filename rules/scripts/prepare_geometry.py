@@ -1,7 +1,7 @@
 """Rule prepare_geometry: projected, simplified municipality and region layers."""
 
 from segmap.logs import run_logged
-from segmap.pipeline import prepare_geometry
+from segmap.stages.prepare_geometry import prepare_geometry
 
 run_logged(
     snakemake.log[0],

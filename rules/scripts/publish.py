@@ -1,7 +1,7 @@
 """Rule publish: the shareable copy of the index tables."""
 
 from segmap.logs import run_logged
-from segmap.pipeline import publish_tables
+from segmap.stages.publish import publish_tables
 
 run_logged(
     snakemake.log[0],

@@ -1,7 +1,7 @@
 """Rule region_maps: one map per region of a country, shared by its report languages."""
 
 from segmap.logs import run_logged
-from segmap.pipeline import draw_region_maps
+from segmap.stages.region_maps import draw_region_maps
 
 run_logged(
     snakemake.log[0],

@@ -1,9 +1,7 @@
 """Rule report: the PDF report of one country in one language."""
 
-from pathlib import Path
-
 from segmap.logs import run_logged
-from segmap.pipeline import build_report
+from segmap.stages.report import build_report
 
 run_logged(
     snakemake.log[0],
@@ -16,7 +14,6 @@ run_logged(
         change_map=snakemake.input.change_map,
         region_maps_dir=snakemake.input.region_maps,
         provenance_in=snakemake.input.provenance,
-        template_dir=Path(snakemake.input.template).parent,
         settings=snakemake.params.settings,
         language=snakemake.params.language,
         pdf_out=snakemake.output.pdf,

@@ -7,11 +7,12 @@ fails leaves either the previous complete file or nothing — never a half-writt
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import geopandas as gpd
 import pandas as pd
@@ -123,3 +124,10 @@ def sha256(path: str | Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def write_json(data: Any, path: str | Path) -> None:
+    """Write JSON with sorted keys (stable bytes), atomically."""
+    with atomic_path(path) as temporary:
+        temporary.write_text(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+                             encoding="utf-8")

@@ -9,8 +9,8 @@ year a school year ends (``2024`` for 2023/24, as the US NCES and the Stanford S
 set ``plain_years: end`` in the country's config.
 
 A school file with several years is never summed across them: every index is computed for one year's
-schools at a time (:mod:`segmap.tables`), and the change between two years comes from
-:mod:`segmap.change`.
+schools at a time (:mod:`segmap.stats.tables`), and the change between two years comes from
+:mod:`segmap.stats.change`.
 """
 
 from __future__ import annotations

@@ -1,0 +1,500 @@
+"""Check the inputs against the data contract and return them typed and canonical.
+
+Every problem found is collected (file, spreadsheet row, column, school or municipality id) and raised
+together as one :class:`~segmap.errors.InputError`, so a partner fixes a file in one pass.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Mapping
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from segmap import years
+from segmap.errors import InputError, Problem
+
+log = logging.getLogger(__name__)
+
+SCHOOL_COLUMNS = ["school_id", "school_name", "municipality_code", "settlement", "pupils_total",
+                  "pupils_group", "lon", "lat", "year"]
+SCHOOL_REQUIRED = ["school_id", "municipality_code", "pupils_total", "pupils_group"]
+CENSUS_COLUMNS = ["municipality_code", "municipality_name", "region_code", "region_name",
+                  "population_total", "population_group"]
+CENSUS_REQUIRED = ["municipality_code", "municipality_name", "region_code", "population_total",
+                   "population_group"]
+
+
+def _missing_columns(frame: pd.DataFrame, required: list[str], file: str, role: str) -> list[Problem]:
+    return [
+        Problem(file, f"required {role} column is missing (map it with 'columns:' in the config; "
+                f"columns found: {', '.join(map(str, frame.columns))})", column=column)
+        for column in required if column not in frame.columns
+    ]
+
+
+def clean_code(values: pd.Series) -> pd.Series:
+    """Codes as text: strip blanks, keep leading zeros, drop a spurious ``.0`` from numeric readers."""
+    text = values.astype("string").str.strip()
+    return text.str.replace(r"^(\d+)\.0$", r"\1", regex=True)
+
+
+def parse_count(values: pd.Series, thousands: str | None = None) -> pd.Series:
+    """Parse whole, non-negative counts written as text; unparseable entries become ``NA``.
+
+    ``thousands`` (e.g. ``"."``) is removed first; ``"1.234"`` with ``thousands="."`` is 1234.
+    """
+    text = values.astype("string").str.strip()
+    if thousands:
+        text = text.str.replace(thousands, "", regex=False)
+    else:
+        # "2.000" or "2,000" is a count with a thousands separator, not two: refuse rather than guess
+        text = text.mask(text.str.fullmatch(r"\d{1,3}([.,]\d{3})+").fillna(False).astype(bool))
+    numbers = pd.to_numeric(text, errors="coerce")
+    numbers = numbers.where(np.isfinite(numbers) & (np.abs(numbers) < 2**53))  # "inf", 1e20: no count
+    return numbers.astype("Float64")
+
+
+def _count_problems(frame: pd.DataFrame, column: str, parsed: pd.Series, file: str,
+                    ident: pd.Series | None) -> list[Problem]:
+    problems = []
+    raw = frame[column]
+    ids = ident if ident is not None else pd.Series(None, index=frame.index, dtype=object)
+    for row in frame.index[parsed.isna()]:
+        value = raw.loc[row]
+        if pd.isna(value):
+            reason = "is empty"
+        elif re.fullmatch(r"\s*\d{1,3}([.,]\d{3})+\s*", str(value)):
+            reason = (f"{str(value).strip()!r} has a thousands separator: set 'thousands:' for this input "
+                      "in the config")
+        else:
+            reason = f"is not a number ({str(value)[:40]!r})"
+        problems.append(Problem(file, f"count {reason}", column, int(row), _id(ids.loc[row])))
+    finite = parsed.notna()
+    for row in frame.index[finite & (parsed < 0)]:
+        problems.append(Problem(file, f"count is negative ({parsed.loc[row]:g})", column, int(row),
+                                _id(ids.loc[row])))
+    for row in frame.index[finite & (parsed != parsed.round())]:
+        problems.append(Problem(file, f"count is not a whole number ({parsed.loc[row]:g}); if it has a "
+                                "thousands separator, set 'thousands:' for this input", column,
+                                int(row), _id(ids.loc[row])))
+    return problems
+
+
+def _id(value) -> str | None:
+    return None if value is None or pd.isna(value) else str(value)
+
+
+def _duplicates(codes: pd.Series, file: str, column: str, ident_is_code: bool = True,
+                within: pd.Series | None = None) -> list[Problem]:
+    """A problem for every code that appears more than once (within each value of ``within``, e.g. the
+    school year, when given: a school keeps its id from one year to the next)."""
+    key = codes if within is None else within.astype("string").fillna("") + "\x1f" + codes
+    dup = codes[key.duplicated(keep=False) & codes.notna()]
+    problems = []
+    for _key, rows in key[dup.index].groupby(key[dup.index]).groups.items():
+        rows = list(rows)
+        code = codes.loc[rows[0]]
+        year = None if within is None or pd.isna(within.loc[rows[0]]) else within.loc[rows[0]]
+        where = f" in school year {year}" if year else ""
+        listed = ", ".join(str(r) for r in rows[:10])
+        problems.append(Problem(file, f"'{code}' appears more than once{where} (rows {listed})", column,
+                                int(rows[1]), str(code) if ident_is_code else None))
+    return problems
+
+
+def _check_header(frame: pd.DataFrame, required: list[str], file: str, role: str, rows_name: str) -> None:
+    """Stop at once when required columns are missing or there are no data rows."""
+    problems = _missing_columns(frame, required, file, role)
+    if problems:
+        raise InputError(problems)
+    if frame.empty:
+        raise InputError(Problem(file, f"has a header but no {rows_name}"))
+
+
+def _empty_codes(codes: pd.Series, file: str, column: str, what: str,
+                 ids: pd.Series | None = None) -> list[Problem]:
+    """A problem for every row whose code is empty."""
+    return [Problem(file, f"{what} is empty", column, int(row), None if ids is None else _id(ids.loc[row]))
+            for row in codes.index[codes.isna() | (codes == "")]]
+
+
+def _parse_counts(frame: pd.DataFrame, out: pd.DataFrame, total: str, group: str, file: str, ids: pd.Series,
+                  thousands: str | None) -> list[Problem]:
+    """Parse the total and group count columns into ``out``; check 0 <= group <= total."""
+    problems = []
+    for column in (total, group):
+        parsed = parse_count(frame[column], thousands)
+        problems += _count_problems(frame, column, parsed, file, ids)
+        out[column] = parsed
+    valid = (out[total] >= 0).fillna(False) & (out[group] >= 0).fillna(False)
+    for row in out.index[valid & (out[group] > out[total])]:
+        problems.append(Problem(file, f"{group} ({out.at[row, group]:g}) is larger than {total} "
+                                f"({out.at[row, total]:g})", group, int(row), _id(ids.loc[row])))
+    return problems
+
+
+REJECTED_COLUMNS = ["file", "row", "school_id", "municipality_code", "column", "reason"]
+
+
+def validate_schools(frame: pd.DataFrame, file: str, thousands: str | None = None, *, year: str | None = None,
+                     plain_years: str = years.PLAIN_YEAR_STARTS) -> pd.DataFrame:
+    """Check the schools table and return it typed, with the canonical columns in order.
+
+    Rules: required columns present; ``school_id`` non-empty and unique within a school year;
+    ``year`` a school year (normalised to ``2023/24``, see :func:`read_school_years`); ``municipality_code``
+    non-empty unless the school has coordinates (it is then located by point in polygon);
+    ``pupils_total`` and ``pupils_group`` whole numbers with 0 <= group <= total; ``lon``/``lat``
+    numeric within WGS84 ranges when given. Any problem stops with every problem listed.
+    """
+    schools, problems = _check_school_rows(frame, file, thousands, year, plain_years)
+    if problems:
+        raise InputError(problems)
+    return _typed_schools(schools)
+
+
+def screen_schools(frame: pd.DataFrame, file: str, thousands: str | None = None,
+                   on_invalid_rows: str = "error", *, year: str | None = None,
+                   plain_years: str = years.PLAIN_YEAR_STARTS) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Check the schools table under a policy for invalid rows; return ``(schools, rejected)``.
+
+    ``on_invalid_rows="error"`` behaves like :func:`validate_schools`. With ``"drop"``, rows with a
+    problem (empty or duplicated id, bad count, group above total, bad coordinate) are left out and
+    returned in ``rejected`` (:data:`REJECTED_COLUMNS`, one row per rejected school, reasons joined by
+    "; "); problems of the whole file (missing column, no rows, school years in a column the config does
+    not map) still stop the run. Every school of a duplicated id (within its school year) is rejected,
+    since which one is right cannot be known. ``year`` is the school year of the whole file, from the
+    config (one file per year).
+    """
+    if on_invalid_rows not in ("error", "drop"):
+        raise ValueError(f"on_invalid_rows must be 'error' or 'drop', not {on_invalid_rows!r}")
+    schools, problems = _check_school_rows(frame, file, thousands, year, plain_years)
+    if on_invalid_rows == "error" or not problems:
+        if problems:
+            raise InputError(problems)
+        return _typed_schools(schools), rejected_table([])
+    whole_file = [p for p in problems if p.row is None]
+    if whole_file:
+        raise InputError(problems)
+    key = schools["year"].astype("string").fillna("") + "\x1f" + schools["school_id"]
+    duplicated = key.duplicated(keep=False) & schools["school_id"].notna()
+    problems = [p for p in problems if not (p.column == "school_id" and "appears more than once" in p.message)]
+    problems += [Problem(file, f"school id '{schools.at[row, 'school_id']}' appears more than once"
+                         + (f" in school year {schools.at[row, 'year']}" if pd.notna(schools.at[row, "year"]) else ""),
+                         "school_id", int(row), _id(schools.at[row, "school_id"])) for row in schools.index[duplicated]]
+    rejected = rejected_table(problems, {(file, int(row)): code for row, code in schools["municipality_code"].items()})
+    kept = schools.drop(index=sorted({p.row for p in problems}))
+    log.warning("%s: %d school row(s) dropped as invalid (on_invalid_rows: drop)", file, len(rejected))
+    return _typed_schools(kept), rejected
+
+
+def rejected_table(problems: list[Problem], codes: Mapping[tuple[str, int], Any] | None = None) -> pd.DataFrame:
+    """One row per rejected school row: file, row, school id, municipality code, columns, reasons.
+
+    ``codes`` gives the municipality code of each (file, row) that has one."""
+    if not problems:
+        return pd.DataFrame({column: pd.Series(dtype="string") for column in REJECTED_COLUMNS})
+    by_row: dict[tuple[str, int], list[Problem]] = {}
+    for problem in problems:
+        by_row.setdefault((problem.file, int(problem.row)), []).append(problem)
+    rows = []
+    for (file, row), found in sorted(by_row.items()):
+        code = _id((codes or {}).get((file, row)))
+        rows.append({
+            "file": file, "row": row, "school_id": next((p.ident for p in found if p.ident), None),
+            "municipality_code": code,
+            "column": "; ".join(dict.fromkeys(p.column for p in found if p.column)),
+            "reason": "; ".join(dict.fromkeys(p.message for p in found)),
+        })
+    return pd.DataFrame(rows, columns=REJECTED_COLUMNS)
+
+
+def _typed_schools(out: pd.DataFrame) -> pd.DataFrame:
+    out = out.copy()
+    out["pupils_total"] = out["pupils_total"].astype("int64")
+    out["pupils_group"] = out["pupils_group"].astype("int64")
+    return out[SCHOOL_COLUMNS]
+
+
+def _check_school_rows(frame: pd.DataFrame, file: str, thousands: str | None, year: str | None = None,
+                       plain_years: str = years.PLAIN_YEAR_STARTS) -> tuple[pd.DataFrame, list[Problem]]:
+    """The canonical columns (counts as nullable floats) and every problem found."""
+    _check_header(frame, SCHOOL_REQUIRED, file, "schools", "schools")
+    out = pd.DataFrame(index=frame.index)
+    out["school_id"] = clean_code(frame["school_id"])
+    problems = _empty_codes(out["school_id"], file, "school_id", "school id")
+    out["year"], year_problems = read_school_years(frame, file, out["school_id"], year, plain_years)
+    problems += year_problems
+    problems += _duplicates(out["school_id"], file, "school_id", within=out["year"])
+    ids = out["school_id"]
+    out["school_name"] = (frame["school_name"].astype("string").str.strip()
+                          if "school_name" in frame else ids)
+    out["municipality_code"] = clean_code(frame["municipality_code"])
+    out["settlement"] = (frame["settlement"].astype("string").str.strip()
+                         if "settlement" in frame else pd.Series(pd.NA, index=frame.index, dtype="string"))
+    problems += _parse_counts(frame, out, "pupils_total", "pupils_group", file, ids, thousands)
+    for column, low, high in (("lon", -180, 180), ("lat", -90, 90)):
+        if column in frame:
+            values = pd.to_numeric(frame[column].astype("string").str.strip().str.replace(",", ".", regex=False),
+                                   errors="coerce")
+            bad = frame[column].notna() & (values.isna() | (values < low) | (values > high))
+            for row in frame.index[bad]:
+                problems.append(Problem(file, f"coordinate {frame.at[row, column]!r} is not a number in "
+                                        f"[{low}, {high}]", column, int(row), _id(ids.loc[row])))
+            out[column] = values.astype("float64")
+        else:
+            out[column] = np.nan
+    # a school without a municipality code can still be placed by its coordinates
+    located = out["lon"].notna() & out["lat"].notna()
+    no_code = out["municipality_code"].isna() | (out["municipality_code"] == "")
+    problems += [Problem(file, "municipality code is empty and the school has no coordinates to locate it",
+                         "municipality_code", int(row), _id(ids.loc[row]))
+                 for row in out.index[no_code & ~located]]
+    if out["year"].isna().all():
+        warn_repeated_schools(out, file)
+    return out, problems
+
+
+def read_school_years(frame: pd.DataFrame, file: str, ids: pd.Series, year: str | None = None,
+                      plain_years: str = years.PLAIN_YEAR_STARTS) -> tuple[pd.Series, list[Problem]]:
+    """The school year of every row as a label (``2023/24``; :mod:`segmap.years`), and the problems found.
+
+    The year comes from the ``year`` column, or from ``year`` (the whole file's year, set in the config),
+    which the column must then agree with. A file that holds school years in a column the config does not
+    map (``curso``, ``учебна година``, or any column of values such as ``2023/24``) stops the run when it
+    holds several of them — summed together they would give wrong numbers — and is read with that year
+    when it holds one. A value that is not a school year, or an empty year in a file whose other rows
+    have one, is a problem of its row.
+    """
+    problems: list[Problem] = []
+    column = "year"
+    if "year" not in frame:
+        found = {name: held for name in frame.columns if str(name) not in SCHOOL_COLUMNS
+                 and (held := years.looks_like_year_column(name, frame[name], plain_years))}
+        several = {name: held for name, held in found.items() if len(held) > 1}
+        if several and year is None:
+            name, held = next(iter(several.items()))
+            raise InputError(Problem(file, f"column '{name}' holds {len(held)} school years ({', '.join(held)}) "
+                                           "but no column is mapped to 'year': segmap would add the years up. Map "
+                                           f"it with columns: {{year: {name}}} to compare the years", str(name)))
+        if not found or year is not None:
+            labels = pd.Series(year if year is not None else pd.NA, index=frame.index, dtype="string")
+            return labels, problems
+        column = next(iter(found))
+        log.info("%s: column '%s' read as the school year (%s)", file, column, found[column][0])
+    labels, bad = years.parse_years(frame[column], plain_years)
+    for row in frame.index[bad.to_numpy()]:
+        problems.append(Problem(file, f"{str(frame.at[row, column]).strip()[:40]!r} is not a school year (write 2023, "
+                                      "2023/24 or 2023-2024)", column, int(row), _id(ids.loc[row])))
+    if year is not None:
+        for row in labels.index[labels.notna() & (labels != year)]:
+            problems.append(Problem(file, f"school year {labels.loc[row]} differs from the year the config gives "
+                                          f"this file ({year})", column, int(row), _id(ids.loc[row])))
+        return labels.fillna(year), problems
+    held = years.sorted_years(labels)
+    if held:
+        for row in frame.index[(labels.isna() & ~bad).to_numpy()]:
+            problems.append(Problem(file, f"school year is empty (the other rows give {', '.join(held)})", column,
+                                    int(row), _id(ids.loc[row])))
+    return labels, problems
+
+
+def warn_repeated_schools(schools: pd.DataFrame, file: str) -> None:
+    """Log a warning when schools of a file without school years repeat under other ids (same name, municipality
+    and settlement): the file may hold several years that would be added up."""
+    named = schools[(schools["school_name"].notna() & (schools["school_name"] != schools["school_id"]))
+                    .fillna(False).to_numpy(bool)]
+    key = pd.DataFrame({"name": named["school_name"].str.casefold(), "municipality": named["municipality_code"],
+                        "settlement": named["settlement"].fillna("")})
+    repeated = named[key.duplicated(keep=False).to_numpy(bool)]
+    if len(repeated) >= 2:
+        log.warning("%s: %d schools share their name, municipality and settlement with another school under another id "
+                    "(first: %s). If the file holds several school years, map its year column with "
+                    "columns: {year: ...}: the years would otherwise be added up", file, len(repeated),
+                    ", ".join(f"{r.school_name} ({r.school_id})" for r in repeated.head(4).itertuples()))
+
+
+def validate_census(frame: pd.DataFrame, file: str, thousands: str | None = None) -> pd.DataFrame:
+    """Check the census table: one row per municipality with its region and population counts."""
+    _check_header(frame, CENSUS_REQUIRED, file, "census", "municipalities")
+    out = pd.DataFrame(index=frame.index)
+    out["municipality_code"] = clean_code(frame["municipality_code"])
+    codes = out["municipality_code"]
+    problems = _empty_codes(codes, file, "municipality_code", "municipality code")
+    problems += _duplicates(codes, file, "municipality_code")
+    out["municipality_name"] = frame["municipality_name"].astype("string").str.strip()
+    out["region_code"] = clean_code(frame["region_code"])
+    problems += _empty_codes(out["region_code"], file, "region_code", "region code", codes)
+    out["region_name"] = (frame["region_name"].astype("string").str.strip()
+                          if "region_name" in frame else out["region_code"])
+    problems += _parse_counts(frame, out, "population_total", "population_group", file, codes, thousands)
+    if problems:
+        raise InputError(problems)
+    out["population_total"] = out["population_total"].astype("int64")
+    out["population_group"] = out["population_group"].astype("int64")
+    return out[CENSUS_COLUMNS]
+
+
+def validate_boundaries(frame: gpd.GeoDataFrame, file: str) -> gpd.GeoDataFrame:
+    """Check the boundary layer and return ``municipality_code`` + geometry, repaired where invalid.
+
+    Requires a CRS, a ``municipality_code`` field (mapped through ``columns:``), unique non-empty codes
+    and non-empty polygon geometries. Invalid polygons (self-intersections, as found in many official
+    files) are repaired with ``shapely.make_valid`` and the repair is logged.
+    """
+    problems = _missing_columns(frame, ["municipality_code"], file, "boundaries")
+    if problems:
+        raise InputError(problems)
+    if frame.crs is None:
+        raise InputError(Problem(file, "has no coordinate reference system; save it with its CRS "
+                                       "(e.g. EPSG:4326) or add a .prj file"))
+    if frame.empty:
+        raise InputError(Problem(file, "has no features"))
+    codes = clean_code(frame["municipality_code"])
+    problems += _duplicates(codes, file, "municipality_code")
+    geometry = frame.geometry
+    empty = geometry.isna() | geometry.is_empty
+    for row in frame.index[empty]:
+        problems.append(Problem(file, "feature has no geometry", "geometry", int(row), _id(codes.loc[row])))
+    kinds = geometry[~empty].geom_type
+    for row in kinds.index[~kinds.isin(["Polygon", "MultiPolygon"])]:
+        problems.append(Problem(file, f"feature is a {kinds.loc[row]}, not a polygon", "geometry",
+                                int(row), _id(codes.loc[row])))
+    if problems:
+        raise InputError(problems)
+    invalid = ~geometry.is_valid
+    if invalid.any():
+        log.warning("%s: repaired %d invalid polygon(s): %s", file, int(invalid.sum()),
+                    ", ".join(codes[invalid].astype(str).head(20)))
+        repaired = shapely.make_valid(geometry[invalid].values)
+        fixed = [_polygonal_part(g) for g in repaired]
+        no_area = [row for row, g in zip(frame.index[invalid], fixed)
+                   if g.geom_type not in ("Polygon", "MultiPolygon") or g.is_empty]
+        if no_area:
+            raise InputError([Problem(file, "polygon has no area (it is a line or a point once repaired)",
+                                      "geometry", int(row), _id(codes.loc[row])) for row in no_area])
+        geometry = geometry.copy()
+        geometry[invalid] = fixed
+    return gpd.GeoDataFrame({"municipality_code": codes.astype(str).values},
+                            geometry=geometry.values, crs=frame.crs, index=frame.index)
+
+
+def _polygonal_part(geometry):
+    """Keep the polygonal part of a repaired geometry (make_valid can add stray lines or points)."""
+    if geometry.geom_type in ("Polygon", "MultiPolygon"):
+        return geometry
+    parts = [g for g in shapely.get_parts(geometry) if g.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(parts) if parts else geometry
+
+
+#: Where each school row comes from (file, and row as a spreadsheet shows it), kept while the inputs are checked.
+SOURCE_COLUMNS = ("source_file", "source_row")
+
+
+def combine_school_files(parts: list[pd.DataFrame], files: list[str]) -> pd.DataFrame:
+    """The screened schools of one or more files (one per school year, say) as one table.
+
+    Each row keeps its file and row in :data:`SOURCE_COLUMNS` for later messages. A school id may appear
+    in several school years but only once within a year, also across files. Files with school years
+    and files without cannot be combined (which year the latter belong to is unknown).
+    """
+    frames = [part.assign(source_file=file, source_row=part.index.to_numpy(dtype=np.int64))
+              for part, file in zip(parts, files)]
+    schools = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*SCHOOL_COLUMNS, *SOURCE_COLUMNS])
+    if len(parts) > 1:
+        stated = [file for part, file in zip(parts, files) if part["year"].notna().any()]
+        unstated = [file for part, file in zip(parts, files) if part["year"].isna().all() and len(part)]
+        if stated and unstated:
+            raise InputError([Problem(file, "has no school year while other schools files have one "
+                                            f"({', '.join(stated)}): give each file's year in the config "
+                                            "(schools: [{path: ..., year: 2023}, ...]) or map its year column")
+                              for file in unstated])
+        key = schools["year"].astype("string").fillna("") + "\x1f" + schools["school_id"]
+        repeated = schools[key.duplicated(keep=False)]
+        problems = []
+        for _key, rows in repeated.groupby(key[repeated.index], sort=True).groups.items():
+            rows = schools.loc[list(rows)]
+            where = "; ".join(f"{r.source_file} row {r.source_row}" for r in rows.itertuples())
+            first = rows.iloc[1]
+            year = f" in school year {first['year']}" if pd.notna(first["year"]) else ""
+            problems.append(Problem(str(first["source_file"]), f"school id '{first['school_id']}' appears more than "
+                                    f"once{year} ({where})", "school_id", int(first["source_row"]),
+                                    str(first["school_id"])))
+        if problems:
+            raise InputError(problems)
+    return schools
+
+
+def _source(schools: pd.DataFrame, index: Any, default_file: str) -> tuple[str, int]:
+    """(file, row) of a school for messages: from :data:`SOURCE_COLUMNS`, else the index is the row."""
+    if "source_file" in schools:
+        return str(schools.at[index, "source_file"]), int(schools.at[index, "source_row"])
+    return default_file, int(index)
+
+
+def check_school_municipalities(schools: pd.DataFrame, census: pd.DataFrame, files: dict[str, str],
+                                on_invalid_rows: str = "error") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every school's municipality must be in the census; return ``(schools, rejected)``.
+
+    Run after :func:`segmap.io.locate.locate_schools` (which fills codes from coordinates). With
+    ``on_invalid_rows="drop"`` schools with an unknown or missing code are left out and returned in
+    the rejected table; otherwise they stop the run.
+    """
+    known = set(census["municipality_code"])
+    unknown = schools[~schools["municipality_code"].isin(known)]
+    problems, codes = [], {}
+    for index, school in unknown.iterrows():
+        code = school["municipality_code"]
+        located = pd.notna(school["lon"]) and pd.notna(school["lat"])
+        if pd.isna(code) or code == "":
+            message = "municipality code is empty and the school's coordinates are outside every municipality"
+        else:
+            message = (f"municipality '{code}' is not in the census file {files['census']}"
+                       + (" and the school's coordinates are outside every municipality" if located else ""))
+        file, row = _source(schools, index, files["schools"])
+        codes[(file, row)] = code
+        problems.append(Problem(file, message, "municipality_code", row, str(school["school_id"])))
+    if problems and on_invalid_rows != "drop":
+        raise InputError(problems)
+    if problems:
+        log.warning("%s: %d school(s) with an unknown municipality dropped (on_invalid_rows: drop)",
+                    files["schools"], len(problems))
+    return schools.drop(index=unknown.index), rejected_table(problems, codes)
+
+
+def cross_check(schools: pd.DataFrame, census: pd.DataFrame, boundaries: gpd.GeoDataFrame,
+                files: dict[str, str]) -> gpd.GeoDataFrame:
+    """Check that the three inputs describe the same municipalities.
+
+    Every school's municipality must be in the census, every census municipality must have a
+    boundary. Boundaries of municipalities absent from the census (a European LAU file, say) are
+    dropped. Returns the boundaries restricted to the census, in census order.
+    """
+    problems = []
+    known = set(census["municipality_code"])
+    unknown = schools[~schools["municipality_code"].isin(known)]
+    for index, school in unknown.iterrows():
+        file, row = _source(schools, index, files["schools"])
+        problems.append(Problem(file, f"municipality '{school['municipality_code']}' is not "
+                                f"in the census file {files['census']}", "municipality_code",
+                                row, str(school["school_id"])))
+    mapped = set(boundaries["municipality_code"])
+    for row, muni in census[~census["municipality_code"].isin(mapped)].iterrows():
+        problems.append(Problem(files["census"], f"municipality '{muni['municipality_code']}' has no polygon "
+                                f"in the boundaries file {files['boundaries']}", "municipality_code",
+                                int(row), str(muni["municipality_code"])))
+    if problems:
+        raise InputError(problems)
+    extra = boundaries[~boundaries["municipality_code"].isin(known)]
+    if len(extra):
+        log.info("%s: %d polygons of municipalities not in the census are left out (%s...)",
+                 files["boundaries"], len(extra), ", ".join(extra["municipality_code"].head(5)))
+    order = pd.Series(range(len(census)), index=census["municipality_code"].values)
+    kept = boundaries[boundaries["municipality_code"].isin(known)].copy()
+    kept = kept.iloc[np.argsort(order.loc[kept["municipality_code"]].values, kind="stable")]
+    return kept.reset_index(drop=True)
+

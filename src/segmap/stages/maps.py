@@ -1,0 +1,54 @@
+"""Stage ``maps``: the national maps of one country in one language (:mod:`segmap.maps.national`, texts from
+:mod:`segmap.maps.captions`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+from segmap import geo
+from segmap.files import read_csv, read_geoparquet
+from segmap.maps import national
+from segmap.maps.captions import SYNTHETIC_FOOTNOTE, map_texts
+from segmap.maps.classes import INDICATOR_CLASSES
+from segmap.maps.frames import Inset
+from segmap.report import i18n
+
+def draw_maps(*, municipalities_in, schools_in, census_in, municipality_layer_in, region_layer_in,
+              settings: Mapping[str, Any], language: str, outputs: Mapping[str, str | Path]) -> None:
+    """Draw the national maps of one country: group share, adjusted dissimilarity (municipalities that
+    cannot be told apart from random allocation in grey), isolation, segregated schools."""
+    table = read_csv(municipalities_in)
+    census = read_csv(census_in)
+    layer = read_geoparquet(municipality_layer_in)
+    regions = read_geoparquet(region_layer_in)
+    areas = layer.merge(table.drop(columns=["region_code"]), on="municipality_code", how="left",
+                        validate="one_to_one")
+
+    t = i18n.Translator(language)
+    insets = [Inset(t.config_text(inset.label), inset.codes, zoom=inset.zoom)
+              for inset in geo.inset_codes(census, settings["insets"])]
+    footnote = t.gettext(SYNTHETIC_FOOTNOTE) if settings["synthetic"] else None
+    schools = read_csv(schools_in)
+    texts = map_texts(settings, schools["category"].value_counts().to_dict(), language)
+    units = {"decimal_mark": t.decimal_mark, "distance_unit": t.distance_unit,
+             "thousands_sep": t.number(1000)[1:-3]}
+    areas["not_distinguishable"] = (areas["status"] == "ok") & ~areas["distinguishable_from_random"].astype(
+        "boolean").fillna(False).astype(bool)
+    for key, column, muted in (("group_share", "group_share", None),
+                               ("dissimilarity", "dissimilarity_adjusted", "not_distinguishable"),
+                               ("isolation", "isolation", None)):
+        national.choropleth_map(
+            areas, column, INDICATOR_CLASSES[column], outputs[key],
+            legend_title=texts[key]["legend_title"], undefined_label=texts[key]["undefined_label"],
+            outline=regions, insets=insets, footnote=footnote,
+            muted_column=muted, muted_label=texts[key].get("muted_label"), **units,
+        )
+    points = geo.school_points(schools, layer.crs)
+    national.school_points_map(
+        areas, points, outputs["segregated_schools"],
+        legend_title=texts["segregated_schools"]["legend_title"],
+        category_labels=texts["segregated_schools"]["categories"],
+        size_legend_title=texts["segregated_schools"]["size_legend_title"],
+        outline=regions, insets=insets, footnote=footnote, **units,
+    )
