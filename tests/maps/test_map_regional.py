@@ -1,6 +1,6 @@
 """Tests of segmap.maps.regional: one map per region (labels, school circles, scale bar, index, determinism).
 
-The regional pages of the report are tested in tests/test_report_region_pages.py.
+The regional pages of the report are tested in tests/report/test_report_region_pages.py.
 """
 
 from __future__ import annotations
