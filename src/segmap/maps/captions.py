@@ -8,8 +8,13 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+import pandas as pd
+
+from segmap import geo
+from segmap.maps.frames import Inset
 from segmap.report import i18n
 from segmap.report.i18n import N_
+
 
 def map_texts(settings: Mapping[str, Any], category_counts: Mapping[str, int] | None = None,
               language: str = "en") -> dict[str, dict]:
@@ -105,4 +110,19 @@ def change_map_texts(settings: Mapping[str, Any], year_from: str, year_to: str, 
             "from year-to-year noise. Hatched: not comparable (the index is undefined in one of the years, the "
             "municipality has schools in one year only, or its number of schools or pupils more than doubled or "
             "halved).", year_from=year_from, year_to=year_to, group=group),
+    }
+
+
+def page_texts(settings: Mapping[str, Any], census: pd.DataFrame, language: str) -> dict[str, Any]:
+    """What every national map of a language shares: the insets with their translated labels, the
+    synthetic-data footnote (or ``None``) and the locale's number and distance units, as keyword arguments
+    of :func:`segmap.maps.national.choropleth_map` and ``school_points_map``."""
+    t = i18n.Translator(language)
+    return {
+        "insets": [Inset(t.config_text(inset.label), inset.codes, zoom=inset.zoom)
+                   for inset in geo.inset_codes(census, settings["insets"])],
+        "footnote": t.gettext(SYNTHETIC_FOOTNOTE) if settings["synthetic"] else None,
+        "decimal_mark": t.decimal_mark,
+        "distance_unit": t.distance_unit,
+        "thousands_sep": t.number(1000)[1:-3],
     }

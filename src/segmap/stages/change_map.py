@@ -6,15 +6,13 @@ import logging
 from pathlib import Path
 from typing import Any, Mapping
 
-from segmap import geo
 from segmap.files import atomic_path, read_csv, read_geoparquet
 from segmap.maps import national
-from segmap.maps.captions import SYNTHETIC_FOOTNOTE, change_map_texts
+from segmap.maps.captions import change_map_texts, page_texts
 from segmap.maps.classes import INDICATOR_CLASSES
-from segmap.maps.frames import Inset
-from segmap.report import i18n
 
 log = logging.getLogger(__name__)
+
 
 def draw_change_map(*, change_in, census_in, municipality_layer_in, region_layer_in, settings: Mapping[str, Any],
                     language: str, out: str | Path) -> None:
@@ -34,17 +32,12 @@ def draw_change_map(*, change_in, census_in, municipality_layer_in, region_layer
     comparable = areas["change_status"].isin(["increase", "decrease", "no_clear_change"]).to_numpy(bool)
     areas["dissimilarity_adjusted_change"] = areas["dissimilarity_adjusted_change"].where(comparable)
     areas["no_clear_change"] = (areas["change_status"] == "no_clear_change").to_numpy(bool)
-    t = i18n.Translator(language)
-    census = read_csv(census_in)
-    insets = [Inset(t.config_text(inset.label), inset.codes, zoom=inset.zoom)
-              for inset in geo.inset_codes(census, settings["insets"])]
     texts = change_map_texts(settings, str(change["year_from"].iloc[0]), str(change["year_to"].iloc[0]), language)
     national.choropleth_map(
         areas, "dissimilarity_adjusted_change", INDICATOR_CLASSES["dissimilarity_adjusted_change"], out,
-        legend_title=texts["legend_title"], undefined_label=texts["undefined_label"], outline=regions, insets=insets,
-        footnote=t.gettext(SYNTHETIC_FOOTNOTE) if settings["synthetic"] else None,
-        muted_column="no_clear_change", muted_label=texts["muted_label"], decimal_mark=t.decimal_mark,
-        distance_unit=t.distance_unit, thousands_sep=t.number(1000)[1:-3])
+        legend_title=texts["legend_title"], undefined_label=texts["undefined_label"], outline=regions,
+        muted_column="no_clear_change", muted_label=texts["muted_label"],
+        **page_texts(settings, read_csv(census_in), language))
 
 
 PLACEHOLDER_SVG = ('<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1" viewBox="0 0 1 1">'

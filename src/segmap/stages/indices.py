@@ -20,6 +20,7 @@ from segmap.years import select_years
 
 log = logging.getLogger(__name__)
 
+
 def compute_indices(schools_in: str | Path, census_in: str | Path, *, country: str, country_name: str,
                     thresholds: Mapping[str, Any], inference: Mapping[str, Any], outputs: Mapping[str, str | Path],
                     year: str | None = None, years: list[str] | None = None) -> None:

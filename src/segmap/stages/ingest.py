@@ -22,6 +22,7 @@ from segmap.settings import school_input_specs
 
 log = logging.getLogger(__name__)
 
+
 def ingest_country(inputs: Mapping[str, Any], schools_out: str | Path, census_out: str | Path,
                    boundaries_out: str | Path, provenance_out: str | Path, *, rejected_out: str | Path | None = None,
                    locations_out: str | Path | None = None, country: str = "xx", on_invalid_rows: str = "error",

@@ -9,10 +9,9 @@ from typing import Any, Mapping
 from segmap import geo
 from segmap.files import read_csv, read_geoparquet
 from segmap.maps import national
-from segmap.maps.captions import SYNTHETIC_FOOTNOTE, map_texts
+from segmap.maps.captions import map_texts, page_texts
 from segmap.maps.classes import INDICATOR_CLASSES
-from segmap.maps.frames import Inset
-from segmap.report import i18n
+
 
 def draw_maps(*, municipalities_in, schools_in, census_in, municipality_layer_in, region_layer_in,
               settings: Mapping[str, Any], language: str, outputs: Mapping[str, str | Path]) -> None:
@@ -24,15 +23,9 @@ def draw_maps(*, municipalities_in, schools_in, census_in, municipality_layer_in
     regions = read_geoparquet(region_layer_in)
     areas = layer.merge(table.drop(columns=["region_code"]), on="municipality_code", how="left",
                         validate="one_to_one")
-
-    t = i18n.Translator(language)
-    insets = [Inset(t.config_text(inset.label), inset.codes, zoom=inset.zoom)
-              for inset in geo.inset_codes(census, settings["insets"])]
-    footnote = t.gettext(SYNTHETIC_FOOTNOTE) if settings["synthetic"] else None
+    page = page_texts(settings, census, language)
     schools = read_csv(schools_in)
     texts = map_texts(settings, schools["category"].value_counts().to_dict(), language)
-    units = {"decimal_mark": t.decimal_mark, "distance_unit": t.distance_unit,
-             "thousands_sep": t.number(1000)[1:-3]}
     areas["not_distinguishable"] = (areas["status"] == "ok") & ~areas["distinguishable_from_random"].astype(
         "boolean").fillna(False).astype(bool)
     for key, column, muted in (("group_share", "group_share", None),
@@ -41,8 +34,7 @@ def draw_maps(*, municipalities_in, schools_in, census_in, municipality_layer_in
         national.choropleth_map(
             areas, column, INDICATOR_CLASSES[column], outputs[key],
             legend_title=texts[key]["legend_title"], undefined_label=texts[key]["undefined_label"],
-            outline=regions, insets=insets, footnote=footnote,
-            muted_column=muted, muted_label=texts[key].get("muted_label"), **units,
+            outline=regions, muted_column=muted, muted_label=texts[key].get("muted_label"), **page,
         )
     points = geo.school_points(schools, layer.crs)
     national.school_points_map(
@@ -50,5 +42,5 @@ def draw_maps(*, municipalities_in, schools_in, census_in, municipality_layer_in
         legend_title=texts["segregated_schools"]["legend_title"],
         category_labels=texts["segregated_schools"]["categories"],
         size_legend_title=texts["segregated_schools"]["size_legend_title"],
-        outline=regions, insets=insets, footnote=footnote, **units,
+        outline=regions, **page,
     )

@@ -7,6 +7,7 @@ from pathlib import Path
 from segmap import geo
 from segmap.files import read_csv, read_geoparquet, write_geoparquet
 
+
 def prepare_geometry(boundaries_in: str | Path, census_in: str | Path, crs: str,
                      municipalities_out: str | Path, regions_out: str | Path) -> None:
     """Project and simplify the municipalities once per country; dissolve them into regions."""

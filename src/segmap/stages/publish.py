@@ -8,6 +8,7 @@ from typing import Mapping
 from segmap.files import read_csv, write_csv
 from segmap.report import privacy
 
+
 def publish_tables(tables_in: Mapping[str, str | Path], tables_out: Mapping[str, str | Path], *, min_cell: int,
                    publish_school_names: bool) -> None:
     """Write the shareable copy of the index tables (:func:`segmap.report.privacy.published_table`)."""

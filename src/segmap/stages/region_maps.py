@@ -11,6 +11,7 @@ from segmap.maps import regional
 
 log = logging.getLogger(__name__)
 
+
 def draw_region_maps(*, municipalities_in, schools_in, municipality_layer_in, region_layer_in,
                      out_dir: str | Path) -> None:
     """Draw one map per region (see :mod:`segmap.maps.regional`) into ``out_dir``, with its index."""

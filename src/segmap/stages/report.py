@@ -23,6 +23,7 @@ from segmap.stats import change
 
 log = logging.getLogger(__name__)
 
+
 def region_map_index(region_maps_dir: str | Path) -> pd.DataFrame:
     """The index of the regional maps with each figure's absolute ``src`` URI."""
     folder = Path(region_maps_dir).resolve()
