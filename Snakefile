@@ -27,6 +27,7 @@ wildcard_constraints:
 
 include: "rules/demo.smk"
 include: "rules/ingest.smk"
+include: "rules/code_check.smk"
 include: "rules/geometry.smk"
 include: "rules/indices.smk"
 include: "rules/maps.smk"

@@ -10,7 +10,8 @@ rule ingest:
     output:
         schools="data/processed/{country}/schools.csv",
         census="data/processed/{country}/census.csv",
-        boundaries="data/processed/{country}/boundaries.parquet",
+        boundaries="data/processed/{country}/boundaries_input.parquet",
+        fixes="data/processed/{country}/code_fixes.csv",
         provenance="data/processed/{country}/inputs.json",
         rejected="data/processed/{country}/rejected_schools.csv",
         locations="data/processed/{country}/school_locations.csv",
@@ -20,6 +21,7 @@ rule ingest:
         on_invalid_rows=lambda wildcards: settings(wildcards)["on_invalid_rows"],
         max_problems=lambda wildcards: settings(wildcards)["max_problems"],
         plain_years=lambda wildcards: settings(wildcards)["plain_years"],
+        max_repair_area_change=lambda wildcards: settings(wildcards)["max_repair_area_change"],
     log:
         "logs/{country}/ingest.log",
     benchmark:

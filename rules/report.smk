@@ -15,6 +15,7 @@ rule report:
         region_change="outputs/{country}/region_change.csv",
         national_change="outputs/{country}/national_change.csv",
         provenance="data/processed/{country}/inputs.json",
+        code_check="data/processed/{country}/code_check.csv",
         group_share="data/processed/{country}/figures/{lang}/group_share.svg",
         dissimilarity="data/processed/{country}/figures/{lang}/dissimilarity.svg",
         isolation="data/processed/{country}/figures/{lang}/isolation.svg",

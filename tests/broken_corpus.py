@@ -181,11 +181,16 @@ def _schools_two_total_columns(folder: Path, specs: Specs) -> None:
     specs["schools"] = {"path": str(folder / "schools_two_totals.csv")}
 
 
-def _shapefile_without_prj(folder: Path, specs: Specs) -> None:
+def _shapefile_without_prj(folder: Path, specs: Specs, crs: str | None = None) -> None:
     shp = folder / "munis_no_crs.shp"
-    clean_boundaries().rename(columns={"municipality_code": "code"}).to_file(shp)
+    frame = clean_boundaries().rename(columns={"municipality_code": "code"})
+    (frame if crs is None else frame.to_crs(crs)).to_file(shp)
     shp.with_suffix(".prj").unlink()
     specs["boundaries"] = {"path": str(shp), "columns": {"municipality_code": "code"}}
+
+
+def _projected_shapefile_without_prj(folder: Path, specs: Specs) -> None:
+    _shapefile_without_prj(folder, specs, "EPSG:3035")
 
 
 def _boundaries_missing_layer(folder: Path, specs: Specs) -> None:
@@ -203,6 +208,12 @@ def _boundaries_empty_layer(folder: Path, specs: Specs) -> None:
 def _boundaries_as_table(folder: Path, specs: Specs) -> None:
     shutil.copy(folder / "census.csv", folder / "munis_table.csv")
     specs["boundaries"] = {"path": str(folder / "munis_table.csv")}
+
+
+def _boundaries_extra_polygon(frame):
+    extra = frame.iloc[[0]].assign(municipality_code="09999")
+    extra["geometry"] = extra.geometry.translate(xoff=1.0)  # east of the country, another edition's polygon
+    return pd.concat([frame, extra], ignore_index=True)
 
 
 def _boundaries_integer_codes(frame):
@@ -226,6 +237,9 @@ def _missing_path(role: str, name: str) -> Writer:
 
 SCHOOL_COLUMNS = list(tiny_schools().columns)
 BOWTIE_02003 = Polygon([(-3.8, 39.9), (-3.7, 40.0), (-3.7, 39.9), (-3.8, 40.0), (-3.8, 39.9)])
+# the cell of 02003 (x -3.8..-3.7, y 39.9..40.0) whose ring crosses its bottom edge in a tiny loop
+SMALL_CROSSING_02003 = Polygon([(-3.8, 39.9), (-3.7, 39.9), (-3.7, 40.0), (-3.8, 40.0), (-3.8, 39.9002),
+                                (-3.7998, 39.8999), (-3.8, 39.9)])
 FLAT_02003 = Polygon([(-3.8, 39.9), (-3.75, 39.9), (-3.7, 39.9), (-3.8, 39.9)])  # a flat ring: no area
 CYRILLIC_SCHOOLS = ("school_id,school_name,municipality_code,pupils_total,pupils_group\n"
                     + "\n".join(f"{sid},Училище {i},{code},{total},{group}"
@@ -415,27 +429,39 @@ CASES: list[Case] = [
     Case("boundaries_zero_area_polygon", "boundaries",
          boundaries("munis_flat.geojson", _set_geometry(5, FLAT_02003)),
          Fails(("02003", "polygon has no area"))),
-    Case("boundaries_self_intersecting_polygon", "boundaries",  # documented: repaired, with a warning
+    Case("boundaries_self_intersecting_polygon", "boundaries",  # its repair would change its area: stop
          boundaries("munis_bowtie.geojson", _set_geometry(5, BOWTIE_02003)),
-         Repaired(("munis_bowtie.geojson", "repaired 1 invalid polygon(s): 02003"))),
+         Fails(("row 6", "02003", "changes the municipality's area", "max_repair_area_change"))),
+    Case("boundaries_polygon_with_a_small_self_crossing", "boundaries",  # documented: repaired, listed
+         boundaries("munis_crossing.geojson", _set_geometry(5, SMALL_CROSSING_02003)),
+         Repaired(("munis_crossing.geojson", "repaired 1 invalid polygon(s): 02003"))),
     Case("boundaries_points_not_polygons", "boundaries",
          boundaries("munis_points.geojson", lambda f: f.set_geometry(f.geometry.representative_point())),
          Fails(("row 1", "01001", "feature is a Point, not a polygon"))),
     Case("boundaries_lines_not_polygons", "boundaries",
          boundaries("munis_line.geojson", _set_geometry(0, LineString([(-4.0, 40.0), (-3.9, 40.1)]))),
          Fails(("row 1", "01001", "feature is a LineString, not a polygon"))),
-    Case("boundaries_missing_crs", "boundaries", _shapefile_without_prj,
-         Fails(("has no coordinate reference system",))),
+    Case("boundaries_missing_crs", "boundaries", _shapefile_without_prj,  # lon/lat that fit: read as WGS84
+         Repaired(("munis_no_crs.shp", "no coordinate reference system; read as WGS84",))),
+    Case("boundaries_missing_crs_projected", "boundaries", _projected_shapefile_without_prj,
+         Fails(("has no coordinate reference system and its coordinates", "not longitudes and latitudes"))),
     Case("boundaries_code_repeated", "boundaries",
          boundaries("munis_repeated.geojson", lambda f: f.assign(
              municipality_code=f["municipality_code"].where(f.index != 2, "01002"))),
          Fails(("municipality_code", "'01002' appears more than once"))),
-    Case("boundaries_census_municipality_without_polygon", "boundaries",
+    Case("boundaries_census_municipality_without_polygon", "boundaries",  # another edition: kept, listed
          boundaries("munis_missing_one.geojson", lambda f: f[f["municipality_code"] != "02002"]),
-         Fails(("census.csv", "row 6", "'02002' has no polygon in the boundaries file"))),
-    Case("boundaries_codes_lost_leading_zeros", "boundaries",
+         Repaired(("census.csv", "1 census municipalities have no polygon", "kept in every table", "02002"))),
+    Case("boundaries_census_municipality_without_polygon_strict", "boundaries",
+         boundaries("munis_missing_one.geojson", lambda f: f[f["municipality_code"] != "02002"]),
+         Fails(("census.csv", "id '02002'", "'02002' has no polygon in the boundaries file", "on_code_mismatch")),
+         options={"on_code_mismatch": "error"}),
+    Case("boundaries_polygon_without_census_row", "boundaries",  # another edition: drawn as no data, listed
+         boundaries("munis_extra_one.geojson", _boundaries_extra_polygon),
+         Repaired(("1 polygons have no census row", "09999"))),
+    Case("boundaries_codes_lost_leading_zeros", "boundaries",  # restored: the census codes have 5 digits
          boundaries("munis_integer_codes.geojson", _boundaries_integer_codes),
-         Fails(("'01001' has no polygon", "'01002' has no polygon", "'02003' has no polygon"))),
+         Repaired(("munis_integer_codes.geojson", "lost their leading zeros and were padded to 5 digits"))),
     Case("boundaries_not_a_geometry_file", "boundaries",
          raw_file("boundaries", "munis_text.geojson", b"municipality_code;geometry\n01001;somewhere\n"),
          Fails(("cannot be read as a boundary layer",))),

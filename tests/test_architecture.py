@@ -155,7 +155,7 @@ def missing_code_inputs(rule_inputs: set[str], stage: str) -> set[str]:
 
 def test_every_rule_script_calls_a_stage_module_named_after_its_rule():
     stages = rule_stages()
-    assert set(stages) == {"demo_inputs", "ingest", "prepare_geometry", "indices", "publish", "maps", "change_map",
+    assert set(stages) == {"demo_inputs", "ingest", "code_check", "prepare_geometry", "indices", "publish", "maps", "change_map",
                            "region_maps", "report"}
     assert all(rule == stage for rule, stage in stages.items())
 

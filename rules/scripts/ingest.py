@@ -13,9 +13,11 @@ run_logged(
         provenance_out=snakemake.output.provenance,
         rejected_out=snakemake.output.rejected,
         locations_out=snakemake.output.locations,
+        fixes_out=snakemake.output.fixes,
         country=snakemake.params.country,
         on_invalid_rows=snakemake.params.on_invalid_rows,
         max_problems=snakemake.params.max_problems,
         plain_years=snakemake.params.plain_years,
+        max_repair_area_change=snakemake.params.max_repair_area_change,
     ),
 )

@@ -14,6 +14,7 @@ run_logged(
         change_map=snakemake.input.change_map,
         region_maps_dir=snakemake.input.region_maps,
         provenance_in=snakemake.input.provenance,
+        code_check_in=snakemake.input.code_check,
         settings=snakemake.params.settings,
         language=snakemake.params.language,
         pdf_out=snakemake.output.pdf,

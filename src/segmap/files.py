@@ -22,6 +22,7 @@ TEXT_COLUMNS = [
     "school_id", "school_name", "municipality_code", "municipality_name", "region_code", "region_name",
     "settlement", "year", "status", "category", "country_code", "country_name",
     "year_from", "year_to", "status_from", "status_to", "change_status", "not_comparable_reason",
+    "input", "action", "detail",
 ]
 
 
@@ -95,7 +96,7 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
 
 
 #: Flags that may be missing (nullable booleans).
-BOOLEAN_COLUMNS = ["distinguishable_from_random"]
+BOOLEAN_COLUMNS = ["distinguishable_from_random", "in_schools", "in_census", "in_boundaries"]
 
 
 def read_csv(path: str | Path) -> pd.DataFrame:

@@ -51,12 +51,15 @@ def simplify_coverage(geometry: gpd.GeoSeries) -> gpd.GeoSeries:
 
 
 def municipality_map_layer(boundaries: gpd.GeoDataFrame, census: pd.DataFrame, crs: str) -> gpd.GeoDataFrame:
-    """Municipalities in the map CRS, simplified, with their region: ``municipality_code, region_code``."""
+    """Municipalities in the map CRS, simplified, with their region and whether the census has them:
+    ``municipality_code, region_code, in_census`` (polygons without a census row, kept by the ``code_check``
+    stage, have no region and are drawn as "no census data")."""
     projected = project(boundaries[["municipality_code", "geometry"]], crs)
     projected = projected.set_geometry(simplify_coverage(projected.geometry))
     regions = census.set_index("municipality_code")["region_code"]
-    projected["region_code"] = regions.loc[projected["municipality_code"]].to_numpy()
-    return projected[["municipality_code", "region_code", "geometry"]].reset_index(drop=True)
+    projected["region_code"] = regions.reindex(projected["municipality_code"]).to_numpy()
+    projected["in_census"] = projected["municipality_code"].isin(set(census["municipality_code"])).to_numpy()
+    return projected[["municipality_code", "region_code", "in_census", "geometry"]].reset_index(drop=True)
 
 
 def region_map_layer(municipalities: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -118,7 +118,8 @@ class InputSpec:
     ``columns`` maps canonical names (``school_id``, ``municipality_code``, ...) to the names used in
     the file. ``sep``, ``encoding`` (detected when not given), ``thousands`` and ``decimal`` are for
     delimited text, ``sheet`` and ``header_row`` (1-based row of the column names) for spreadsheets
-    and text files with title rows, ``layer`` for multi-layer boundary files. ``recipe`` names a
+    and text files with title rows, ``layer`` for multi-layer boundary files, ``crs`` for a boundary file
+    without a coordinate reference system (TopoJSON, a shapefile without ``.prj``). ``recipe`` names a
     country recipe (:mod:`segmap.recipes`) that knows an official layout; its options come with it
     (``recipe: {name: bg_nsi_2021, total: all}``) or in ``recipe_options``.
 
@@ -138,6 +139,7 @@ class InputSpec:
     sheet: str | int | None = None
     header_row: int | None = None
     layer: str | int | None = None
+    crs: str | None = None
     thousands: str | None = None
     decimal: str | None = None
     recipe: str | dict[str, Any] | None = None
@@ -199,6 +201,8 @@ class CountrySettings:
     insets: tuple[InsetSettings, ...] = ()
     map_crs: str = "EPSG:3035"
     on_invalid_rows: str = "error"
+    on_code_mismatch: str = "keep"
+    max_repair_area_change: float = 0.01
     max_problems: int = 200
     min_cell: int = 5
     publish_school_names: bool = False
@@ -241,6 +245,8 @@ class CountrySettings:
                 insets=tuple(InsetSettings.from_config(inset) for inset in entry.get("insets") or []),
                 map_crs=map_crs or cls.map_crs,
                 on_invalid_rows=entry.get("on_invalid_rows") or cls.on_invalid_rows,
+                on_code_mismatch=entry.get("on_code_mismatch") or cls.on_code_mismatch,
+                max_repair_area_change=float(given.get("max_repair_area_change", cls.max_repair_area_change)),
                 max_problems=int(entry.get("max_problems") or cls.max_problems),
                 min_cell=int(given.get("min_cell", cls.min_cell)),
                 publish_school_names=bool(given.get("publish_school_names", cls.publish_school_names)),
@@ -269,7 +275,8 @@ class CountrySettings:
             "seeds": asdict(self.seeds), "replicates": asdict(self.replicates), "inference": self.inference,
             "ranking_min_group_pupils": self.ranking_min_group_pupils, "region_table_rows": self.region_table_rows,
             "insets": [inset.as_dict() for inset in self.insets], "map_crs": self.map_crs,
-            "on_invalid_rows": self.on_invalid_rows, "max_problems": self.max_problems, "min_cell": self.min_cell,
+            "on_invalid_rows": self.on_invalid_rows, "on_code_mismatch": self.on_code_mismatch,
+            "max_repair_area_change": self.max_repair_area_change, "max_problems": self.max_problems, "min_cell": self.min_cell,
             "publish_school_names": self.publish_school_names, "year": self.year,
             "years": None if self.years is None else list(self.years), "plain_years": self.plain_years,
             "inputs": self.inputs,

@@ -134,19 +134,48 @@ def test_boundaries_without_code_field_or_crs(tiny_inputs, tmp_path):
     frame.rename(columns={"municipality_code": "LAU_ID"}).to_file(no_code)
     with pytest.raises(InputError, match="no_code.geojson.*municipality_code.*LAU_ID"):
         validate.validate_boundaries(ingest.read_boundaries({"path": str(no_code)}), str(no_code))
+    # without a CRS, coordinates that fit longitudes and latitudes are read as WGS84, and that is recorded
     no_crs = frame.set_crs(None, allow_override=True)
-    with pytest.raises(InputError, match="no coordinate reference system"):
-        validate.validate_boundaries(no_crs, "x.gpkg")
+    assumed = validate.validate_boundaries(no_crs, "x.gpkg")
+    assert assumed.crs == "EPSG:4326" and assumed.attrs["crs_assumed"] is True
+    # ... projected coordinates (metres) without a CRS cannot be guessed
+    projected = frame.to_crs("EPSG:3035").set_crs(None, allow_override=True)
+    with pytest.raises(InputError, match=r"x.gpkg: has no coordinate reference system and its coordinates .* are "
+                                         r"not longitudes and latitudes.*crs: EPSG:3035"):
+        validate.validate_boundaries(projected, "x.gpkg")
 
 
-def test_invalid_polygon_is_repaired():
+def test_invalid_polygon_is_repaired_and_the_repair_recorded():
     import geopandas as gpd
 
-    bowtie = Polygon([(0, 0), (1, 1), (1, 0), (0, 1), (0, 0)])
-    frame = gpd.GeoDataFrame({"municipality_code": ["A"]}, geometry=[bowtie], crs="EPSG:3035")
+    # a square of 10 km with a tiny self-crossing loop at one corner: the repair keeps its area
+    square_with_loop = Polygon([(0, 0), (10_000, 0), (10_000, 10_000), (0, 10_000), (0, 20), (20, -10),
+                                (0, 0)])
+    frame = gpd.GeoDataFrame({"municipality_code": ["A"]}, geometry=[square_with_loop], crs="EPSG:3035")
+    assert not frame.is_valid.all()
     checked = validate.validate_boundaries(frame, "b.gpkg")
     assert checked.geometry.is_valid.all()
-    assert checked.geometry.iloc[0].area == pytest.approx(0.5)
+    assert checked.geometry.iloc[0].area == pytest.approx(1e8, rel=1e-4)
+    [repair] = checked.attrs["repairs"]
+    assert repair["municipality_code"] == "A" and repair["action"] == "polygon_repaired"
+    assert repair["area_before_km2"] == pytest.approx(100, rel=1e-3)
+    assert repair["area_after_km2"] == pytest.approx(100, rel=1e-3)
+
+
+def test_a_repair_that_changes_the_area_stops_the_run():
+    import geopandas as gpd
+
+    # a ring that crosses itself once: a bow tie with one lobe much larger than the other. Its shoelace area
+    # (the lobes' signed areas) is far from the area of the repaired polygon (both lobes).
+    bowtie = Polygon([(0, 0), (10_000, 8_000), (10_000, 0), (0, 10_000), (0, 0)])
+    frame = gpd.GeoDataFrame({"municipality_code": ["BGS99"]}, geometry=[bowtie], crs="EPSG:3035")
+    with pytest.raises(InputError, match=r"b.gpkg, row 0, column 'geometry', id 'BGS99': repairing this invalid "
+                                         r"polygon .* changes the municipality's area from .* km² .* more than "
+                                         r"max_repair_area_change \(1.0%\)"):
+        validate.validate_boundaries(frame, "b.gpkg")
+    # a partner who checked the shape raises the limit
+    accepted = validate.validate_boundaries(frame, "b.gpkg", max_repair_area_change=10.0)
+    assert accepted.geometry.is_valid.all()
 
 
 def test_spreadsheet_and_zipped_shapefile(tiny_inputs, tmp_path):

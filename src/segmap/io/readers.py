@@ -396,6 +396,17 @@ def read_boundaries(spec: Mapping[str, Any]) -> gpd.GeoDataFrame:
         raise InputError(Problem(str(path), f"cannot be read as a boundary layer: {exc}")) from exc
     if not isinstance(frame, gpd.GeoDataFrame):  # a table without geometry (a CSV, say)
         raise InputError(Problem(str(path), "has no geometry column: it is a table, not a boundary layer"))
+    if spec.get("crs"):
+        if frame.crs is None:
+            try:
+                frame = frame.set_crs(spec["crs"])
+            except Exception as exc:  # pyproj's CRSError
+                raise InputError(Problem(str(path), f"crs {spec['crs']!r} in the config is not a coordinate reference "
+                                                    f"system segmap knows ({exc}); write it as EPSG:3035, say")) from exc
+            log.info("%s: no CRS in the file; read as %s (crs in the config)", path, spec["crs"])
+        elif frame.crs != spec["crs"]:
+            log.warning("%s: the file has its own CRS (%s); the config's crs %s is for files without one and is "
+                        "not used", path, frame.crs, spec["crs"])
     frame = apply_column_mapping(frame, spec.get("columns") or {}, str(path))
     frame.index = pd.RangeIndex(1, 1 + len(frame), name="feature")
     log.info("read %s: %d features, CRS %s", path, len(frame), frame.crs)

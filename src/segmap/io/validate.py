@@ -17,6 +17,8 @@ import shapely
 
 from segmap import years
 from segmap.errors import InputError, Problem
+from segmap.io.reconcile import SCHOOL_NAME_COLUMNS, code_hint
+from segmap.settings import CountrySettings
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +32,11 @@ CENSUS_REQUIRED = ["municipality_code", "municipality_name", "region_code", "pop
 
 
 def _missing_columns(frame: pd.DataFrame, required: list[str], file: str, role: str) -> list[Problem]:
+    alternatives = {("schools", "municipality_code"): " or map a column of municipality names to municipality_name"}
     return [
-        Problem(file, f"required {role} column is missing (map it with 'columns:' in the config; "
-                f"columns found: {', '.join(map(str, frame.columns))})", column=column)
+        Problem(file, f"required {role} column is missing (map it with 'columns:' in the config"
+                f"{alternatives.get((role, column), '')}; columns found: {', '.join(map(str, frame.columns))})",
+                column=column)
         for column in required if column not in frame.columns
     ]
 
@@ -217,13 +221,15 @@ def _typed_schools(out: pd.DataFrame) -> pd.DataFrame:
     out = out.copy()
     out["pupils_total"] = out["pupils_total"].astype("int64")
     out["pupils_group"] = out["pupils_group"].astype("int64")
-    return out[SCHOOL_COLUMNS]
+    return out[SCHOOL_COLUMNS + [c for c in SCHOOL_NAME_COLUMNS if c in out]]
 
 
 def _check_school_rows(frame: pd.DataFrame, file: str, thousands: str | None, year: str | None = None,
                        plain_years: str = years.PLAIN_YEAR_STARTS) -> tuple[pd.DataFrame, list[Problem]]:
     """The canonical columns (counts as nullable floats) and every problem found."""
-    _check_header(frame, SCHOOL_REQUIRED, file, "schools", "schools")
+    by_name = "municipality_name" in frame and "municipality_code" not in frame
+    _check_header(frame, [c for c in SCHOOL_REQUIRED if not (by_name and c == "municipality_code")], file,
+                  "schools", "schools")
     out = pd.DataFrame(index=frame.index)
     out["school_id"] = clean_code(frame["school_id"])
     problems = _empty_codes(out["school_id"], file, "school_id", "school id")
@@ -233,7 +239,12 @@ def _check_school_rows(frame: pd.DataFrame, file: str, thousands: str | None, ye
     ids = out["school_id"]
     out["school_name"] = (frame["school_name"].astype("string").str.strip()
                           if "school_name" in frame else ids)
-    out["municipality_code"] = clean_code(frame["municipality_code"])
+    out["municipality_code"] = (clean_code(frame["municipality_code"]) if "municipality_code" in frame
+                                else pd.Series(pd.NA, index=frame.index, dtype="string"))
+    for column in SCHOOL_NAME_COLUMNS:  # a municipality given by name (and its region), matched later
+        if column in frame:
+            out[column] = (clean_code(frame[column]) if column == "region_code"
+                           else frame[column].astype("string").str.strip().replace("", pd.NA))
     out["settlement"] = (frame["settlement"].astype("string").str.strip()
                          if "settlement" in frame else pd.Series(pd.NA, index=frame.index, dtype="string"))
     problems += _parse_counts(frame, out, "pupils_total", "pupils_group", file, ids, thousands)
@@ -251,6 +262,8 @@ def _check_school_rows(frame: pd.DataFrame, file: str, thousands: str | None, ye
     # a school without a municipality code can still be placed by its coordinates
     located = out["lon"].notna() & out["lat"].notna()
     no_code = out["municipality_code"].isna() | (out["municipality_code"] == "")
+    if "municipality_name" in out:
+        no_code &= out["municipality_name"].isna()
     problems += [Problem(file, "municipality code is empty and the school has no coordinates to locate it",
                          "municipality_code", int(row), _id(ids.loc[row]))
                  for row in out.index[no_code & ~located]]
@@ -339,21 +352,41 @@ def validate_census(frame: pd.DataFrame, file: str, thousands: str | None = None
     return out[CENSUS_COLUMNS]
 
 
-def validate_boundaries(frame: gpd.GeoDataFrame, file: str) -> gpd.GeoDataFrame:
-    """Check the boundary layer and return ``municipality_code`` + geometry, repaired where invalid.
+#: Equal-area CRS in which repaired polygons' areas are compared (WGS 84 / NSIDC EASE-Grid 2.0 Global).
+AREA_CRS = "EPSG:6933"
+#: A repair may change a municipality's area by this share at most (the default of ``max_repair_area_change``).
+MAX_REPAIR_AREA_CHANGE = CountrySettings.max_repair_area_change
 
-    Requires a CRS, a ``municipality_code`` field (mapped through ``columns:``), unique non-empty codes
-    and non-empty polygon geometries. Invalid polygons (self-intersections, as found in many official
-    files) are repaired with ``shapely.make_valid`` and the repair is logged.
+
+def validate_boundaries(frame: gpd.GeoDataFrame, file: str,
+                        max_repair_area_change: float = MAX_REPAIR_AREA_CHANGE) -> gpd.GeoDataFrame:
+    """Check the boundary layer and return ``municipality_code`` + geometry (+ ``municipality_name`` and
+    ``country_code`` when the layer has them), repaired where invalid.
+
+    Requires a ``municipality_code`` field (mapped through ``columns:``), unique non-empty codes and
+    non-empty polygon geometries. A layer without a CRS (TopoJSON, a shapefile without ``.prj``) is read as
+    WGS84 longitudes and latitudes when every coordinate fits them (``attrs["crs_assumed"]``), and refused
+    otherwise. Invalid polygons (self-intersections, as found in many official files) are repaired
+    (:func:`repair_polygons`); the repairs are in ``attrs["repairs"]``, and a repair that changes a
+    municipality's area by more than ``max_repair_area_change`` stops the run.
     """
     problems = _missing_columns(frame, ["municipality_code"], file, "boundaries")
     if problems:
         raise InputError(problems)
-    if frame.crs is None:
-        raise InputError(Problem(file, "has no coordinate reference system; save it with its CRS "
-                                       "(e.g. EPSG:4326) or add a .prj file"))
     if frame.empty:
         raise InputError(Problem(file, "has no features"))
+    crs_assumed = False
+    if frame.crs is None:
+        xmin, ymin, xmax, ymax = frame.geometry.total_bounds
+        if not (-180 <= xmin <= xmax <= 180 and -90 <= ymin <= ymax <= 90):
+            raise InputError(Problem(file, "has no coordinate reference system and its coordinates "
+                                           f"(x {xmin:.6g} to {xmax:.6g}, y {ymin:.6g} to {ymax:.6g}) are not longitudes "
+                                           "and latitudes: save it with its CRS, add a .prj file, or give the CRS "
+                                           "in the config (boundaries: {path: ..., crs: EPSG:3035})"))
+        log.warning("%s: no coordinate reference system; read as WGS84 longitudes and latitudes (EPSG:4326), "
+                    "which its coordinates fit", file)
+        frame = frame.set_crs("EPSG:4326")
+        crs_assumed = True
     codes = clean_code(frame["municipality_code"])
     problems += _duplicates(codes, file, "municipality_code")
     geometry = frame.geometry
@@ -366,21 +399,80 @@ def validate_boundaries(frame: gpd.GeoDataFrame, file: str) -> gpd.GeoDataFrame:
                                 int(row), _id(codes.loc[row])))
     if problems:
         raise InputError(problems)
+    geometry, repairs = repair_polygons(geometry, codes, file, max_repair_area_change)
+    columns = {"municipality_code": codes.astype(str).values}
+    if "municipality_name" in frame:
+        columns["municipality_name"] = frame["municipality_name"].astype("string").str.strip().values
+    country_field = next((name for name in ("country_code", "CNTR_CODE") if name in frame), None)
+    if country_field is not None:
+        columns["country_code"] = frame[country_field].astype("string").values
+    result = gpd.GeoDataFrame(columns, geometry=geometry.values, crs=frame.crs, index=frame.index)
+    result.attrs.update({"repairs": repairs, "crs_assumed": crs_assumed})
+    return result
+
+
+def repair_polygons(geometry: gpd.GeoSeries, codes: pd.Series, file: str,
+                    max_area_change: float = MAX_REPAIR_AREA_CHANGE) -> tuple[gpd.GeoSeries, list[dict]]:
+    """Repair invalid polygons; return the geometry and one record per repair (code, areas in km²).
+
+    Of the two repairs GEOS offers (``make_valid`` by line work, and by structure, which reads rings as
+    outlines and holes), the one whose area is closer to the polygon's own (its rings' shoelace areas,
+    holes subtracted) is kept. A repair that changes the area by more than ``max_area_change`` (a share,
+    0.01 = 1%) is an error naming the municipality: self-crossing rings can make a repair drop part of a
+    municipality, and the map would then misplace its schools silently.
+    """
     invalid = ~geometry.is_valid
-    if invalid.any():
-        log.warning("%s: repaired %d invalid polygon(s): %s", file, int(invalid.sum()),
-                    ", ".join(codes[invalid].astype(str).head(20)))
-        repaired = shapely.make_valid(geometry[invalid].values)
-        fixed = [_polygonal_part(g) for g in repaired]
-        no_area = [row for row, g in zip(frame.index[invalid], fixed)
-                   if g.geom_type not in ("Polygon", "MultiPolygon") or g.is_empty]
-        if no_area:
-            raise InputError([Problem(file, "polygon has no area (it is a line or a point once repaired)",
-                                      "geometry", int(row), _id(codes.loc[row])) for row in no_area])
-        geometry = geometry.copy()
-        geometry[invalid] = fixed
-    return gpd.GeoDataFrame({"municipality_code": codes.astype(str).values},
-                            geometry=geometry.values, crs=frame.crs, index=frame.index)
+    if not invalid.any():
+        return geometry, []
+    values = geometry[invalid].values
+    candidates = [shapely.make_valid(values, method="linework"),
+                  shapely.make_valid(values, method="structure", keep_collapsed=False)]
+    candidates = [np.array([_polygonal_part(g) for g in candidate], dtype=object) for candidate in candidates]
+    to_area = gpd.GeoSeries(values, crs=geometry.crs)
+    areas_before = _km2(to_area)
+    areas = [_km2(gpd.GeoSeries(candidate, crs=geometry.crs)) for candidate in candidates]
+    change = [np.abs(a - areas_before) / np.where(areas_before > 0, areas_before, np.nan) for a in areas]
+    best = np.where(np.nan_to_num(change[1], nan=np.inf) < np.nan_to_num(change[0], nan=np.inf), 1, 0)
+    fixed = np.array([candidates[b][i] for i, b in enumerate(best)], dtype=object)
+    after = np.array([areas[b][i] for i, b in enumerate(best)])
+    shares = np.array([change[b][i] for i, b in enumerate(best)])
+    rows, ids = geometry.index[invalid], codes[invalid].astype(str).to_numpy()
+    no_area = [Problem(file, "polygon has no area (it is a line or a point once repaired)", "geometry", int(row), code)
+               for row, code, g in zip(rows, ids, fixed)
+               if g.geom_type not in ("Polygon", "MultiPolygon") or g.is_empty]
+    if no_area:
+        raise InputError(no_area)
+    too_much = [Problem(file, f"repairing this invalid polygon (its rings cross) changes the municipality's area "
+                              f"from {before:,.1f} to {new:,.1f} km² ({_percent(before, new)}), more than "
+                              f"max_repair_area_change ({max_area_change:.1%}): fix the polygon in a GIS, or raise "
+                              "max_repair_area_change for this country if the repaired shape is right",
+                        "geometry", int(row), code)
+                for row, code, before, new, share in zip(rows, ids, areas_before, after, shares)
+                if not share <= max_area_change]
+    if too_much:
+        raise InputError(too_much)
+    log.warning("%s: repaired %d invalid polygon(s): %s", file, int(invalid.sum()),
+                ", ".join(f"{code} ({_percent(before, new)})" for code, before, new in
+                          list(zip(ids, areas_before, after))[:20]))
+    repaired = geometry.copy()
+    repaired[invalid] = fixed
+    records = [{"municipality_code": code, "input": "boundaries", "action": "polygon_repaired",
+                "detail": f"invalid polygon repaired: area {before:,.2f} km² before, {new:,.2f} km² after "
+                          f"({_percent(before, new)})",
+                "area_before_km2": round(float(before), 4), "area_after_km2": round(float(new), 4)}
+               for code, before, new in zip(ids, areas_before, after)]
+    return repaired, records
+
+
+def _km2(geometry: gpd.GeoSeries) -> np.ndarray:
+    """Areas in km² in an equal-area CRS (shoelace areas for invalid polygons)."""
+    return np.asarray(shapely.area(geometry.to_crs(AREA_CRS).values), dtype=float) / 1e6
+
+
+def _percent(before: float, after: float) -> str:
+    if before <= 0:
+        return "from no area"
+    return f"{(after - before) / before:+.2%}"
 
 
 def _polygonal_part(geometry):
@@ -446,7 +538,7 @@ def check_school_municipalities(schools: pd.DataFrame, census: pd.DataFrame, fil
     """
     known = set(census["municipality_code"])
     unknown = schools[~schools["municipality_code"].isin(known)]
-    problems, codes = [], {}
+    problems, codes, hints = [], {}, {}
     for index, school in unknown.iterrows():
         code = school["municipality_code"]
         located = pd.notna(school["lon"]) and pd.notna(school["lat"])
@@ -454,47 +546,21 @@ def check_school_municipalities(schools: pd.DataFrame, census: pd.DataFrame, fil
             message = "municipality code is empty and the school's coordinates are outside every municipality"
         else:
             message = (f"municipality '{code}' is not in the census file {files['census']}"
-                       + (" and the school's coordinates are outside every municipality" if located else ""))
+                       + (" and the school's coordinates are outside every municipality" if located else "")
+                       + hints.setdefault(code, code_hint(code, census)))
         file, row = _source(schools, index, files["schools"])
         codes[(file, row)] = code
         problems.append(Problem(file, message, "municipality_code", row, str(school["school_id"])))
+    named = sum(1 for c in unknown["municipality_code"] if "municipality name" in hints.get(c, ""))
+    unpadded = sum(1 for c in unknown["municipality_code"] if "leading zeros" in hints.get(c, ""))
+    for n, what in ((named, "look like municipality names, not codes: map the column to municipality_name"),
+                    (unpadded, "look like census codes that lost their leading zeros")):
+        if n > 1 and problems and on_invalid_rows != "drop":
+            problems.append(Problem(files["schools"], f"{n} of the {len(unknown)} schools with a municipality code not in the census have codes that {what}",
+                                    "municipality_code"))
     if problems and on_invalid_rows != "drop":
         raise InputError(problems)
     if problems:
         log.warning("%s: %d school(s) with an unknown municipality dropped (on_invalid_rows: drop)",
                     files["schools"], len(problems))
     return schools.drop(index=unknown.index), rejected_table(problems, codes)
-
-
-def cross_check(schools: pd.DataFrame, census: pd.DataFrame, boundaries: gpd.GeoDataFrame,
-                files: dict[str, str]) -> gpd.GeoDataFrame:
-    """Check that the three inputs describe the same municipalities.
-
-    Every school's municipality must be in the census, every census municipality must have a
-    boundary. Boundaries of municipalities absent from the census (a European LAU file, say) are
-    dropped. Returns the boundaries restricted to the census, in census order.
-    """
-    problems = []
-    known = set(census["municipality_code"])
-    unknown = schools[~schools["municipality_code"].isin(known)]
-    for index, school in unknown.iterrows():
-        file, row = _source(schools, index, files["schools"])
-        problems.append(Problem(file, f"municipality '{school['municipality_code']}' is not "
-                                f"in the census file {files['census']}", "municipality_code",
-                                row, str(school["school_id"])))
-    mapped = set(boundaries["municipality_code"])
-    for row, muni in census[~census["municipality_code"].isin(mapped)].iterrows():
-        problems.append(Problem(files["census"], f"municipality '{muni['municipality_code']}' has no polygon "
-                                f"in the boundaries file {files['boundaries']}", "municipality_code",
-                                int(row), str(muni["municipality_code"])))
-    if problems:
-        raise InputError(problems)
-    extra = boundaries[~boundaries["municipality_code"].isin(known)]
-    if len(extra):
-        log.info("%s: %d polygons of municipalities not in the census are left out (%s...)",
-                 files["boundaries"], len(extra), ", ".join(extra["municipality_code"].head(5)))
-    order = pd.Series(range(len(census)), index=census["municipality_code"].values)
-    kept = boundaries[boundaries["municipality_code"].isin(known)].copy()
-    kept = kept.iloc[np.argsort(order.loc[kept["municipality_code"]].values, kind="stable")]
-    return kept.reset_index(drop=True)
-

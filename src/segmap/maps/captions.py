@@ -113,6 +113,11 @@ def change_map_texts(settings: Mapping[str, Any], year_from: str, year_to: str, 
     }
 
 
+def no_data_label(language: str) -> str:
+    """Legend label of polygons of the boundaries that have no census row (another edition's municipalities)."""
+    return i18n.Translator(language).gettext("No census data")
+
+
 def page_texts(settings: Mapping[str, Any], census: pd.DataFrame, language: str) -> dict[str, Any]:
     """What every national map of a language shares: the insets with their translated labels, the
     synthetic-data footnote (or ``None``) and the locale's number and distance units, as keyword arguments

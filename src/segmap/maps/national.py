@@ -36,7 +36,7 @@ configuration and backend are never touched.
 
 The parts shared with the regional maps live in the other modules of :mod:`segmap.maps` (style, classes,
 frames, layout, legend, page, draw); this module holds the two national map types and re-exports the
-names of its public API (``__all__``) from their homes. It is a little over 600 lines because it keeps
+names of its public API (``__all__``) from their homes. It is longer than 600 lines because it keeps
 both national map types, each with the private helpers only it uses, side by side.
 """
 
@@ -79,6 +79,7 @@ from segmap.maps.style import (
     HATCH_WIDTH,
     LEGEND_EDGE_COLOR,
     MUTED_FACE,
+    NO_DATA_FACE,
     OUTLINE_COLOR,
     OUTLINE_WIDTH,
     UNDEFINED_FACE,
@@ -175,21 +176,25 @@ def _draw_outline(
 
 def _draw_choropleth_frame(
     ax: Axes, frame: Frame, column: str, classes: IndicatorClasses, scale: float, border: float,
-    muted_column: str | None = None,
+    muted_column: str | None = None, no_data_column: str | None = None,
 ) -> None:
-    """Classed municipalities, grey muted ones, and hatched undefined ones."""
+    """Classed municipalities, grey muted ones, hatched undefined ones, white ones without census data."""
     idx = classes.classify(frame.areas[column])
     geoms = geometries(frame.areas)
     palette = to_rgba_array(classes.colors())
+    no_data = _muted_mask(frame.areas, no_data_column)
+    idx = np.where(no_data, -2, idx)
     muted = _muted_mask(frame.areas, muted_column) & (idx >= 0)
     defined = (idx >= 0) & ~muted
+    add_polygons(ax, geoms[no_data], scale, 1.0, facecolors=NO_DATA_FACE, edgecolors=BORDER_COLOR,
+                 linewidths=border)
     add_polygons(ax, geoms[muted], scale, 1.0, facecolors=MUTED_FACE, edgecolors=BORDER_COLOR, linewidths=border)
     add_polygons(
         ax, geoms[defined], scale, 1.0, facecolors=palette[idx[defined]], edgecolors=BORDER_COLOR, linewidths=border
     )
     undefined = add_polygons(
         ax,
-        geoms[idx < 0],
+        geoms[idx == -1],
         scale,
         1.1,
         merge=True,
@@ -220,6 +225,8 @@ def build_choropleth_figure(
     distance_unit: str = "km",
     muted_column: str | None = None,
     muted_label: str | None = None,
+    no_data_column: str | None = None,
+    no_data_label: str | None = None,
 ) -> MapFigure:
     """Build (without saving) the choropleth figure of :func:`choropleth_map`.
 
@@ -233,10 +240,11 @@ def build_choropleth_figure(
     if outside:
         warnings.warn(f"{outside} value(s) of {column!r} outside {classes.breaks[0]}..{classes.breaks[-1]}; "
                       "shown in the first / last class")
-    idx = classes.classify(values)
+    no_data = _muted_mask(areas, no_data_column)
+    idx = np.where(no_data, -2, classes.classify(values))
     muted = _muted_mask(areas, muted_column) & (idx >= 0)
     counts = [int(np.sum((idx == k) & ~muted)) for k in range(classes.n_classes)]
-    n_undefined = int(np.sum(idx < 0))
+    n_undefined = int(np.sum(idx == -1))
 
     labels = classes.labels(decimal_mark)
     extra_handles, extra_labels = [], []
@@ -253,10 +261,15 @@ def build_choropleth_figure(
     handles = [Patch(facecolor=c, edgecolor=LEGEND_EDGE_COLOR, linewidth=0.35) for c in classes.colors()]
     nan_handle = Patch(facecolor=UNDEFINED_FACE, edgecolor=LEGEND_EDGE_COLOR, linewidth=0.35, hatch=UNDEFINED_HATCH)
     _hatch_style(nan_handle)
+    tail_handles, tail_labels = [nan_handle], [undefined_text]
+    if no_data.any():  # only where the boundaries hold polygons without a census row
+        tail_handles.append(Patch(facecolor=NO_DATA_FACE, edgecolor=LEGEND_EDGE_COLOR, linewidth=0.35))
+        n_no_data = format_count(int(no_data.sum()), decimal_mark, thousands_sep)
+        tail_labels.append(f"{no_data_label or 'No census data'}" + (f" ({n_no_data})" if show_counts else ""))
     spec = LegendSpec(
         legend_title,
-        [*handles, *extra_handles, nan_handle],
-        [*labels, *extra_labels, undefined_text],
+        [*handles, *extra_handles, *tail_handles],
+        [*labels, *extra_labels, *tail_labels],
         extra=dict(handlelength=1.8, handleheight=1.2, labelspacing=0.4),
     )
 
@@ -265,10 +278,10 @@ def build_choropleth_figure(
     page = assemble(fig, main, inset_frames, [spec], figsize, footnote, Units(distance_unit, decimal_mark))
     s = page.layout.scale
     border = border_width(main.areas, s)
-    _draw_choropleth_frame(page.main_ax, main, column, classes, s, border, muted_column)
+    _draw_choropleth_frame(page.main_ax, main, column, classes, s, border, muted_column, no_data_column)
     for ax, frame, inset_scale in page.inset_axes:
         _draw_choropleth_frame(ax, frame, column, classes, inset_scale, border_width(frame.areas, inset_scale),
-                               muted_column)
+                               muted_column, no_data_column)
     return map_figure(page, counts)
 
 
@@ -290,6 +303,8 @@ def choropleth_map(
     distance_unit: str = "km",
     muted_column: str | None = None,
     muted_label: str | None = None,
+    no_data_column: str | None = None,
+    no_data_label: str | None = None,
 ) -> Path:
     """Draw a choropleth of ``areas[column]`` classed by fixed ``classes`` and save it to ``out_path``.
 
@@ -325,6 +340,9 @@ def choropleth_map(
         Optional boolean column: areas where it is true are drawn in plain grey with their own legend
         entry ``muted_label`` instead of their class colour (e.g. municipalities whose segregation cannot
         be told apart from random allocation).
+    no_data_column, no_data_label
+        Optional boolean column: areas where it is true (polygons of the boundaries without a census row)
+        are drawn white with their own legend entry ``no_data_label``, which appears only when there are any.
 
     Returns
     -------
@@ -348,6 +366,8 @@ def choropleth_map(
             distance_unit=distance_unit,
             muted_column=muted_column,
             muted_label=muted_label,
+            no_data_column=no_data_column,
+            no_data_label=no_data_label,
         )
         try:
             return save_figure(mf.figure, out_path)

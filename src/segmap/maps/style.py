@@ -37,6 +37,7 @@ LEGEND_EDGE_COLOR = "#8c8c8c"
 UNDEFINED_FACE = "#f5f5f5"
 UNDEFINED_HATCH = "///"
 MUTED_FACE = "#cfcfcf"  # defined, but not told apart from chance (see ``muted_column``)
+NO_DATA_FACE = "#ffffff"  # a polygon of the boundaries without a census row (see ``no_data_column``)
 HATCH_COLOR = "#808080"
 HATCH_WIDTH = 0.4  # pt
 

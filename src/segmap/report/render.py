@@ -118,6 +118,7 @@ def make_environment(template_dir: str | Path, language: str = "en") -> jinja2.E
     )
     environment.policies["ext.i18n.trimmed"] = True
     environment.install_gettext_translations(i18n.translations(language), newstyle=True)
+    t = i18n.Translator(language)
 
     def number(value: Any, digits: int = 0) -> str:
         return format_number(value, digits, language)
@@ -145,8 +146,14 @@ def make_environment(template_dir: str | Path, language: str = "en") -> jinja2.E
     def change(value: Any, digits: int = 3) -> str:
         return i18n.format_change(value, digits, language)
 
+    roles = {"schools": t.gettext("schools"), "census": t.gettext("census"), "boundaries": t.gettext("boundaries")}
+
+    def input_role(role: str) -> str:
+        """The name of an input (``schools``, ``census``, ``boundaries``) in the report's language."""
+        return roles.get(role, role)
+
     environment.filters.update(number=number, percent=percent, index=index, count=count, share=share,
-                               upper_first=upper_first, change=change)
+                               upper_first=upper_first, change=change, input_role=input_role)
     return environment
 
 
@@ -519,11 +526,13 @@ def build_context(
     language: str = "en",
     region_maps: pd.DataFrame | None = None,
     school_years: Mapping[str, Any] | None = None,
+    code_check: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Everything the template needs, computed here so the template only lays it out.
 
     ``school_years`` is :func:`school_years_context` (the report year and the chapter on the change
-    between years); without it the report states no school year and has no such chapter."""
+    between years); without it the report states no school year and has no such chapter. ``code_check`` is
+    :func:`segmap.report.code_check.code_check_context` (without it, the section on the inputs' codes is left out)."""
     nation = _records(national)[0]
     categories = schools["category"].value_counts()
     thresholds = settings["thresholds"]
@@ -572,6 +581,7 @@ def build_context(
         "region_legend": region_legend(schools, language),
         "region_table_rows": rows,
         "provenance": provenance,
+        "code_check": dict(code_check or {"any": False}),
         "years": dict(school_years or {"report": None, "compared": [], "first": None, "change": None,
                                        "available": []}),
     }

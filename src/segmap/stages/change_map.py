@@ -8,7 +8,7 @@ from typing import Any, Mapping
 
 from segmap.files import atomic_path, read_csv, read_geoparquet
 from segmap.maps import national
-from segmap.maps.captions import change_map_texts, page_texts
+from segmap.maps.captions import change_map_texts, no_data_label, page_texts
 from segmap.maps.classes import INDICATOR_CLASSES
 
 log = logging.getLogger(__name__)
@@ -31,12 +31,14 @@ def draw_change_map(*, change_in, census_in, municipality_layer_in, region_layer
     areas = layer.merge(change[columns], on="municipality_code", how="left", validate="one_to_one")
     comparable = areas["change_status"].isin(["increase", "decrease", "no_clear_change"]).to_numpy(bool)
     areas["dissimilarity_adjusted_change"] = areas["dissimilarity_adjusted_change"].where(comparable)
+    areas["no_census_data"] = ~areas["in_census"].astype(bool) if "in_census" in areas else False
     areas["no_clear_change"] = (areas["change_status"] == "no_clear_change").to_numpy(bool)
     texts = change_map_texts(settings, str(change["year_from"].iloc[0]), str(change["year_to"].iloc[0]), language)
     national.choropleth_map(
         areas, "dissimilarity_adjusted_change", INDICATOR_CLASSES["dissimilarity_adjusted_change"], out,
         legend_title=texts["legend_title"], undefined_label=texts["undefined_label"], outline=regions,
         muted_column="no_clear_change", muted_label=texts["muted_label"],
+        no_data_column="no_census_data", no_data_label=no_data_label(language),
         **page_texts(settings, read_csv(census_in), language))
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 from segmap import recipes
 from segmap.errors import InputError, Problem
 from segmap.files import sha256, write_csv, write_geoparquet, write_json
-from segmap.io import gisco, locate, readers, validate
+from segmap.io import gisco, locate, readers, reconcile, validate
 from segmap.provenance import reading_record
 from segmap.settings import school_input_specs
 
@@ -25,8 +25,10 @@ log = logging.getLogger(__name__)
 
 def ingest_country(inputs: Mapping[str, Any], schools_out: str | Path, census_out: str | Path,
                    boundaries_out: str | Path, provenance_out: str | Path, *, rejected_out: str | Path | None = None,
-                   locations_out: str | Path | None = None, country: str = "xx", on_invalid_rows: str = "error",
-                   max_problems: int = 200, plain_years: str = "start") -> None:
+                   locations_out: str | Path | None = None, fixes_out: str | Path | None = None,
+                   country: str = "xx", on_invalid_rows: str = "error", max_problems: int = 200,
+                   plain_years: str = "start",
+                   max_repair_area_change: float = validate.MAX_REPAIR_AREA_CHANGE) -> None:
     """Read, validate and cross-check the three inputs; write their canonical versions.
 
     ``inputs`` maps ``schools``/``census``/``boundaries`` to input specifications
@@ -38,6 +40,12 @@ def ingest_country(inputs: Mapping[str, Any], schools_out: str | Path, census_ou
     ``on_invalid_rows="drop"`` are left out and listed with their reasons in ``rejected_out``. With Belgian
     NIS codes, years coded before a merger are recoded to the census's code list. Nothing is written unless
     all inputs pass.
+
+    Codes are reconciled (:mod:`segmap.io.reconcile`): codes that lost their leading zeros are restored where
+    census and boundaries agree on the width, schools given by municipality name get its code, invalid polygons
+    are repaired (an area change above ``max_repair_area_change`` stops the run), and polygons of other
+    countries are left out. What was done goes to ``fixes_out``; ``boundaries_out`` keeps every polygon of the
+    country, also those without a census row: the ``code_check`` stage compares the editions.
     """
     school_specs = school_input_specs(inputs["schools"])
     files = {role: str(inputs[role]["path"]) for role in ("census", "boundaries")}
@@ -55,21 +63,32 @@ def ingest_country(inputs: Mapping[str, Any], schools_out: str | Path, census_ou
         census_table = recipes.read_input(inputs["census"], "census")
         census = validate.validate_census(census_table, files["census"], inputs["census"].get("thousands"))
         boundaries, boundary_sources = read_boundary_input(inputs["boundaries"], country)
-        boundaries = validate.validate_boundaries(boundaries, files["boundaries"])
+        boundaries = validate.validate_boundaries(boundaries, files["boundaries"], max_repair_area_change)
+        fixes = list(boundaries.attrs.get("repairs", []))
+        crs_assumed = bool(boundaries.attrs.get("crs_assumed"))
+        census, boundaries, padded = reconcile.restore_code_widths(census, boundaries, files)
+        fixes += padded
+        boundaries, out_of_scope = keep_country_polygons(boundaries, census, files["boundaries"])
         code_edition = check_code_edition(inputs, census, boundaries, files)
         schools, recoded = recipes.recode_nis_years(schools, code_edition, files["schools"])
+        schools, school_fixes = reconcile.restore_school_zeros(schools, census["municipality_code"],
+                                                                boundaries["municipality_code"], files["schools"])
+        schools, name_fixes, name_problems = reconcile.match_school_names(schools, census, files["schools"])
+        schools, unnamed = drop_or_stop(schools, name_problems, on_invalid_rows)
+        fixes += school_fixes + name_fixes
         schools, locations = locate.locate_schools(schools, boundaries, census["municipality_code"])
         schools, unknown = validate.check_school_municipalities(schools, census, files, on_invalid_rows)
         if schools.empty:
             dropped = [Problem(str(r.file), str(r.reason), None if pd.isna(r.column) else str(r.column), int(r.row),
                                None if pd.isna(r.school_id) else str(r.school_id))
-                       for r in pd.concat([*rejected_parts, unknown]).itertuples()]
+                       for r in pd.concat([*rejected_parts, unnamed, unknown]).itertuples()]
             raise InputError([Problem(files["schools"], "no valid school is left: every row was invalid and "
                                                         "left out (on_invalid_rows: drop)"), *dropped])
-        boundaries = validate.cross_check(schools, census, boundaries, files)
     except InputError as error:
         raise error.limited(max_problems) from None
-    rejected = pd.concat([r for r in (*rejected_parts, unknown) if len(r)] or [rejected_parts[0]], ignore_index=True)
+    rejected = pd.concat([r for r in (*rejected_parts, unnamed, unknown) if len(r)] or [rejected_parts[0]],
+                         ignore_index=True)
+    schools = schools.drop(columns=[c for c in reconcile.SCHOOL_NAME_COLUMNS if c in schools])
     school_years = {str(year): int(n) for year, n in schools["year"].value_counts().sort_index().items()}
     provenance = {
         "inputs": [
@@ -80,7 +99,9 @@ def ingest_country(inputs: Mapping[str, Any], schools_out: str | Path, census_ou
              **reading_record(inputs["census"], census_table)},
             {"role": "boundaries", "path": files["boundaries"],
              "sha256": None if boundary_sources else sha256(files["boundaries"]), "rows": len(boundaries),
-             **reading_record(inputs["boundaries"], None)},
+             **reading_record(inputs["boundaries"], None),
+             **({"crs_assumed": "EPSG:4326"} if crs_assumed else {}),
+             **({"polygons_of_other_countries": out_of_scope} if out_of_scope else {})},
         ],
         "code_edition": code_edition,
         "code_recoding": recoded,
@@ -94,6 +115,8 @@ def ingest_country(inputs: Mapping[str, Any], schools_out: str | Path, census_ou
     write_csv(schools.drop(columns=list(validate.SOURCE_COLUMNS)), schools_out)
     write_csv(census, census_out)
     write_geoparquet(boundaries, boundaries_out)
+    if fixes_out is not None:
+        write_csv(reconcile.fix_table(fixes), fixes_out)
     if rejected_out is not None:
         write_csv(rejected, rejected_out)
     if locations_out is not None:
@@ -103,6 +126,31 @@ def ingest_country(inputs: Mapping[str, Any], schools_out: str | Path, census_ou
              len(census), len(boundaries))
     log.info("school years: %s", ", ".join(f"{year} ({n} schools)" for year, n in school_years.items())
              or "not stated in the schools data")
+
+
+def keep_country_polygons(boundaries: Any, census: pd.DataFrame, file: str) -> tuple[Any, int]:
+    """The polygons of the census's country (:func:`segmap.io.reconcile.in_scope`) and how many others
+    (a European LAU file's) were left out."""
+    scope = reconcile.in_scope(boundaries, census)
+    if not scope.all():
+        log.info("%s: %d polygons of other countries are left out (%s...)", file, int((~scope).sum()),
+                 ", ".join(boundaries.loc[~scope, "municipality_code"].astype(str).head(5)))
+    return boundaries[scope.to_numpy()], int((~scope).sum())
+
+
+def drop_or_stop(schools: pd.DataFrame, problems: list[Problem], on_invalid_rows: str) -> tuple[pd.DataFrame,
+                                                                                                 pd.DataFrame]:
+    """Schools whose municipality name could not be matched stop the run, or with ``on_invalid_rows: drop``
+    are left out and returned as rejected rows."""
+    if not problems:
+        return schools, validate.rejected_table([])
+    if on_invalid_rows != "drop":
+        raise InputError(problems)
+    keys = {(p.file, p.row) for p in problems}
+    source = list(zip(schools["source_file"].astype(str), schools["source_row"].astype(int)))
+    drop = [index for index, key in zip(schools.index, source) if key in keys]
+    log.warning("%d school(s) with an unmatched municipality name dropped (on_invalid_rows: drop)", len(drop))
+    return schools.drop(index=drop), validate.rejected_table(problems)
 
 
 def check_code_edition(inputs: Mapping[str, Mapping[str, Any]], census: pd.DataFrame, boundaries: Any,

@@ -9,7 +9,7 @@ from typing import Any, Mapping
 from segmap import geo
 from segmap.files import read_csv, read_geoparquet
 from segmap.maps import national
-from segmap.maps.captions import map_texts, page_texts
+from segmap.maps.captions import map_texts, no_data_label, page_texts
 from segmap.maps.classes import INDICATOR_CLASSES
 
 
@@ -26,6 +26,7 @@ def draw_maps(*, municipalities_in, schools_in, census_in, municipality_layer_in
     page = page_texts(settings, census, language)
     schools = read_csv(schools_in)
     texts = map_texts(settings, schools["category"].value_counts().to_dict(), language)
+    areas["no_census_data"] = ~areas["in_census"].astype(bool) if "in_census" in areas else False
     areas["not_distinguishable"] = (areas["status"] == "ok") & ~areas["distinguishable_from_random"].astype(
         "boolean").fillna(False).astype(bool)
     for key, column, muted in (("group_share", "group_share", None),
@@ -34,7 +35,8 @@ def draw_maps(*, municipalities_in, schools_in, census_in, municipality_layer_in
         national.choropleth_map(
             areas, column, INDICATOR_CLASSES[column], outputs[key],
             legend_title=texts[key]["legend_title"], undefined_label=texts[key]["undefined_label"],
-            outline=regions, muted_column=muted, muted_label=texts[key].get("muted_label"), **page,
+            outline=regions, muted_column=muted, muted_label=texts[key].get("muted_label"),
+            no_data_column="no_census_data", no_data_label=no_data_label(language), **page,
         )
     points = geo.school_points(schools, layer.crs)
     national.school_points_map(

@@ -19,6 +19,7 @@ from segmap.maps import regional
 from segmap.maps.captions import change_map_texts, map_texts
 from segmap.provenance import git_commit, package_versions, settings_digest
 from segmap.report import i18n, render
+from segmap.report.code_check import code_check_context
 from segmap.stats import change
 
 log = logging.getLogger(__name__)
@@ -34,14 +35,15 @@ def region_map_index(region_maps_dir: str | Path) -> pd.DataFrame:
 
 def build_report(*, tables: Mapping[str, str | Path], maps: Mapping[str, str | Path], region_maps_dir, provenance_in,
                  settings: Mapping[str, Any], language: str,
-                 pdf_out: str | Path, change_map: str | Path | None = None,
+                 pdf_out: str | Path, change_map: str | Path | None = None, code_check_in: str | Path | None = None,
                  template_dir: str | Path = render.TEMPLATE_DIR) -> None:
     """Render the PDF report of one country in one language.
 
     ``tables`` holds the four tables of the report year (``national``, ``regions``, ``municipalities``,
     ``schools``) and, for the chapter on the change between school years, ``national_by_year``,
     ``region_by_year``, ``municipality_change``, ``region_change`` and ``national_change``; ``change_map``
-    is the figure of that chapter (shown when two or more school years are compared).
+    is the figure of that chapter (shown when two or more school years are compared). ``code_check_in`` is the
+    code check table of the ``code_check`` stage, for the data-sources page.
     """
     texts = map_texts(settings, language=language)
     t = i18n.Translator(language)
@@ -94,6 +96,8 @@ def build_report(*, tables: Mapping[str, str | Path], maps: Mapping[str, str | P
         region_maps=region_map_index(region_maps_dir),
         provenance=provenance,
         language=language,
+        code_check=code_check_context(None if code_check_in is None else read_csv(code_check_in), provenance,
+                                      file=f"data/processed/{settings['code']}/code_check.csv"),
     )
     html = render.render_html(template_dir, context)
     figure_dirs = sorted({str(Path(path).resolve().parent) for path in [*maps.values(), *filter(None, [change_map])]}
