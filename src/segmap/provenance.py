@@ -55,12 +55,14 @@ def settings_digest(settings: Mapping[str, Any]) -> str:
 
 def reading_record(spec: Mapping[str, Any], table: pd.DataFrame | None) -> dict[str, Any]:
     """How an input was read, for the provenance record: encoding (and whether it was detected),
-    separator, recipe and the recipe's choice of census total."""
+    separator, header rows when more than one, recipe and the recipe's choice of census total."""
     record: dict[str, Any] = {}
     attrs = table.attrs if table is not None else {}
     for key in ("encoding", "encoding_detected", "sep", "census_total"):
         if key in attrs and attrs[key] is not None:
             record[key] = attrs[key]
+    if (spec.get("header_rows") or 1) > 1:
+        record["header_rows"] = spec["header_rows"]
     if spec.get("recipe"):
         recipe = spec["recipe"]
         record["recipe"] = recipe if isinstance(recipe, str) else recipe.get("name")

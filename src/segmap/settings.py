@@ -117,7 +117,8 @@ class InputSpec:
 
     ``columns`` maps canonical names (``school_id``, ``municipality_code``, ...) to the names used in
     the file. ``sep``, ``encoding`` (detected when not given), ``thousands`` and ``decimal`` are for
-    delimited text, ``sheet`` and ``header_row`` (1-based row of the column names) for spreadsheets
+    delimited text, ``sheet``, ``header_row`` (1-based row of the column names) and ``header_rows``
+    (column names over that many rows, joined; merged cells carried) for spreadsheets
     and text files with title rows, ``layer`` for multi-layer boundary files, ``crs`` for a boundary file
     without a coordinate reference system (TopoJSON, a shapefile without ``.prj``). ``recipe`` names a
     country recipe (:mod:`segmap.recipes`) that knows an official layout; its options come with it
@@ -138,6 +139,7 @@ class InputSpec:
     encoding: str | None = None
     sheet: str | int | None = None
     header_row: int | None = None
+    header_rows: int | None = None
     layer: str | int | None = None
     crs: str | None = None
     thousands: str | None = None

@@ -202,6 +202,69 @@ def _header_row(spec: Mapping[str, Any], path: Path) -> int | None:
     return header_row
 
 
+def _header_rows(spec: Mapping[str, Any], path: Path) -> int:
+    header_rows = spec.get("header_rows")
+    if header_rows is None:
+        return 1
+    if isinstance(header_rows, bool) or not isinstance(header_rows, int) or header_rows < 1:
+        raise InputError(Problem(str(path), f"header_rows must be a number of rows from 1, not {header_rows!r}"))
+    return header_rows
+
+
+def join_header_rows(rows: list[list[Any]]) -> list[str]:
+    """Column names from a header over several rows (``header_rows``), as ministry spreadsheets have them.
+
+    A cell merged across columns is read as its text in the first column and empty cells after it; the text is
+    carried right over those empty cells as long as a lower row names the column and no row above starts a new
+    heading there (so ``Ученици`` over ``общо`` and ``роми`` gives ``Ученици общо``, ``Ученици роми``). A cell
+    merged down over the rows (``Код`` with nothing below) is the name alone. The non-empty parts of a column are
+    joined with one space, a part repeated from the row above given once.
+    """
+    cells = [[_cell(value) for value in row] for row in rows]
+    width = max((len(row) for row in cells), default=0)
+    cells = [row + [None] * (width - len(row)) for row in cells]
+    filled = [list(row) for row in cells]
+    for level in range(len(cells) - 1):
+        carry = None
+        for column in range(width):
+            if cells[level][column] is not None:
+                carry = cells[level][column]
+                continue
+            named_below = any(cells[lower][column] is not None for lower in range(level + 1, len(cells)))
+            new_above = any(cells[upper][column] is not None for upper in range(level))
+            if carry is not None and named_below and not new_above:
+                filled[level][column] = carry
+            else:
+                carry = None
+    names = []
+    for column in range(width):
+        parts: list[str] = []
+        for level in range(len(cells)):
+            part = filled[level][column]
+            if part is not None and (not parts or parts[-1] != part):
+                parts.append(part)
+        names.append(" ".join(parts))
+    return names
+
+
+def _with_joined_header(frame: pd.DataFrame, header_rows: int, first_row: int, path: Path) -> pd.DataFrame:
+    """A table read without header: its first ``header_rows`` rows become the column names (joined); the data
+    rows are numbered from ``first_row`` (the spreadsheet row of the first one)."""
+    if len(frame) < header_rows:
+        raise InputError(Problem(str(path), f"has fewer than {header_rows} header rows (header_rows: {header_rows})"))
+    names = join_header_rows(frame.iloc[:header_rows].values.tolist())
+    names = [name or f"column {number}" for number, name in enumerate(names, start=1)]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise InputError([Problem(str(path), f"column '{name}' appears more than once in the header (its "
+                                             f"{header_rows} rows joined)", column=name) for name in repeated])
+    data = frame.iloc[header_rows:].copy()
+    data.columns = names
+    data.index = pd.RangeIndex(first_row, first_row + len(data), name="row")
+    log.info("%s: column names from %d header rows: %s", path, header_rows, names)
+    return data
+
+
 # --------------------------------------------------------------------------------------------------
 # Readers
 # --------------------------------------------------------------------------------------------------
@@ -223,6 +286,7 @@ def _read_delimited(path: Path, spec: Mapping[str, Any]) -> pd.DataFrame:
         raise InputError(Problem(str(path), f"has no row {header_index + 1} to read the column names from "
                                             f"(header_row: {header_row}; the file has {len(lines)} lines)"))
     sep = _separator(path, spec, lines[header_index])
+    header_rows = _header_rows(spec, path)
     try:
         frame = pd.read_csv(
             io.StringIO(text),
@@ -233,13 +297,17 @@ def _read_delimited(path: Path, spec: Mapping[str, Any]) -> pd.DataFrame:
             skipinitialspace=True,
             skiprows=header_index,
             skip_blank_lines=False,
+            **({"header": None} if header_rows > 1 else {}),
         )
     except pd.errors.EmptyDataError as exc:
         raise InputError(Problem(str(path), "has no header row")) from exc
     except pd.errors.ParserError as exc:
         raise InputError(Problem(str(path), f"is not a valid delimited file with sep={sep!r}: {exc}")) from exc
     # one data row per record after the header, numbered as a spreadsheet program shows them
-    frame.index = pd.RangeIndex(header_index + 2, header_index + 2 + len(frame), name="row")
+    if header_rows > 1:
+        frame = _with_joined_header(frame, header_rows, header_index + header_rows + 1, path)
+    else:
+        frame.index = pd.RangeIndex(header_index + 2, header_index + 2 + len(frame), name="row")
     frame = _drop_blank_rows(frame)
     frame.attrs.update({"encoding": encoding, "encoding_detected": detected, "sep": sep})
     return frame
@@ -253,10 +321,17 @@ def _excel_error(path: Path, exc: Exception) -> InputError:
 
 def _read_excel(path: Path, spec: Mapping[str, Any]) -> pd.DataFrame:
     header_row = _header_row(spec, path) or 1
+    header_rows = _header_rows(spec, path)
     try:
-        frame = pd.read_excel(path, sheet_name=spec.get("sheet") or 0, dtype=str, header=header_row - 1)
+        if header_rows > 1:
+            frame = pd.read_excel(path, sheet_name=spec.get("sheet") or 0, dtype=str, header=None,
+                                  skiprows=header_row - 1)
+        else:
+            frame = pd.read_excel(path, sheet_name=spec.get("sheet") or 0, dtype=str, header=header_row - 1)
     except (ImportError, ValueError) as exc:
         raise _excel_error(path, exc) from exc
+    if header_rows > 1:
+        return _drop_blank_rows(_with_joined_header(frame, header_rows, header_row + header_rows, path))
     frame.index = pd.RangeIndex(header_row + 1, header_row + 1 + len(frame), name="row")
     return _drop_blank_rows(frame)
 
@@ -375,7 +450,7 @@ def finish_table(frame: pd.DataFrame, spec: Mapping[str, Any]) -> pd.DataFrame:
     """The last step of reading a table input, with or without a recipe: record the input's ``header_row``,
     ``thousands`` and ``decimal`` in ``frame.attrs`` (unless the reader already did), name the index
     ``row`` and log what was read. Returns ``frame`` (changed in place)."""
-    for key in ("header_row", "thousands", "decimal"):
+    for key in ("header_row", "header_rows", "thousands", "decimal"):
         if spec.get(key) is not None:
             frame.attrs.setdefault(key, spec[key])
     frame.index.name = "row"

@@ -47,13 +47,30 @@ def clean_code(values: pd.Series) -> pd.Series:
     return text.str.replace(r"^(\d+)\.0$", r"\1", regex=True)
 
 
+#: Characters that separate thousands as a space: space, no-break space, narrow no-break space (French
+#: typography), thin space, figure space. Any of them is one separator: ``thousands: " "`` accepts them all.
+THOUSANDS_SPACES = " \u00a0\u202f\u2009\u2007"
+_SPACE_GROUPS = rf"\d{{1,3}}(?:[{THOUSANDS_SPACES}]\d{{3}})+"
+
+
+def strip_space_thousands(text: pd.Series) -> pd.Series:
+    """``1 234 567`` (with any of :data:`THOUSANDS_SPACES` between groups of three digits) -> ``1234567``;
+    other values unchanged (``12 34`` is not a count written with thousands)."""
+    grouped = text.str.fullmatch(_SPACE_GROUPS).fillna(False).astype(bool)
+    return text.where(~grouped, text.str.replace(rf"[{THOUSANDS_SPACES}]", "", regex=True))
+
+
 def parse_count(values: pd.Series, thousands: str | None = None) -> pd.Series:
     """Parse whole, non-negative counts written as text; unparseable entries become ``NA``.
 
-    ``thousands`` (e.g. ``"."``) is removed first; ``"1.234"`` with ``thousands="."`` is 1234.
+    ``thousands`` (e.g. ``"."``) is removed first; ``"1.234"`` with ``thousands="."`` is 1234. A space
+    (any of :data:`THOUSANDS_SPACES`) as ``thousands`` accepts every kind of space between groups of three
+    digits: ``"1\u202f234"`` is 1234.
     """
-    text = values.astype("string").str.strip()
-    if thousands:
+    text = values.astype("string").str.strip(THOUSANDS_SPACES + "\t\r\n")
+    if thousands and thousands in THOUSANDS_SPACES:
+        text = strip_space_thousands(text)
+    elif thousands:
         text = text.str.replace(thousands, "", regex=False)
     else:
         # "2.000" or "2,000" is a count with a thousands separator, not two: refuse rather than guess
@@ -75,6 +92,9 @@ def _count_problems(frame: pd.DataFrame, column: str, parsed: pd.Series, file: s
         elif re.fullmatch(r"\s*\d{1,3}([.,]\d{3})+\s*", str(value)):
             reason = (f"{str(value).strip()!r} has a thousands separator: set 'thousands:' for this input "
                       "in the config")
+        elif re.fullmatch(_SPACE_GROUPS, str(value).strip()):
+            reason = (f"{str(value).strip()!r} has spaces between thousands: set 'thousands: \" \"' for this input in "
+                      "the config (any kind of space is then accepted)")
         else:
             reason = f"is not a number ({str(value)[:40]!r})"
         problems.append(Problem(file, f"count {reason}", column, int(row), _id(ids.loc[row])))

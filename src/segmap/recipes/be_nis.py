@@ -295,9 +295,9 @@ def be_nis(spec: Mapping[str, Any], role: str, options: dict[str, Any]) -> pd.Da
     summed per municipality. Names: the Dutch name in Flanders, the French one in Wallonia, both in
     Brussels (``language: nl`` or ``fr`` to choose). For the census ``region_code`` is the
     arrondissement (``11000``; NUTS 3) or, with ``region: province``, the province; MS_POPULATION is the
-    default ``population_total``. Count thousands separators ``.`` are removed. The code list's edition
-    (1977–2018, 2019–2024, 2025) is recorded in ``frame.attrs["nis_code_list"]``; compare it with
-    the boundaries through :func:`check_nis_year`.
+    default ``population_total``. Count thousands separators ``.`` and spaces (any kind: no-break, narrow
+    no-break, thin) are removed. The code list's edition (1977–2018, 2019–2024, 2025) is recorded in
+    ``frame.attrs["nis_code_list"]``; compare it with the boundaries through :func:`check_nis_year`.
     """
     file = str(spec["path"])
     level = str(options.get("region", "arrondissement")).lower()
@@ -327,8 +327,9 @@ def be_nis(spec: Mapping[str, Any], role: str, options: dict[str, Any]) -> pd.Da
             table, str(options.get("language", "")).lower())
         if names is not None:
             table["municipality_name"] = names
-    thousands = options.get("thousands", spec.get("thousands") or ".")
-    table = strip_count_thousands(table, [thousands] if thousands else [])
+    # Belgian files write 1.234 (Dutch) or 1 234 with a (narrow) no-break space (French): both by default
+    thousands = options.get("thousands", spec.get("thousands"))
+    table = strip_count_thousands(table, [thousands] if thousands else [".", " "] if thousands is None else [])
     if role == "census" and "municipality_code" in table.columns:
         table = _sum_long_form(table, file)
         regions = table["municipality_code"].map(lambda c: nis_region(c, level) if isinstance(c, str) else (None, None))

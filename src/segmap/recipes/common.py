@@ -21,6 +21,7 @@ import pandas as pd
 
 from segmap.errors import InputError, Problem
 from segmap.io import readers
+from segmap.io.validate import THOUSANDS_SPACES, strip_space_thousands
 
 log = logging.getLogger(__name__)
 
@@ -33,12 +34,16 @@ COUNT_COLUMNS = ["population_total", "population_group", "pupils_total", "pupils
 def strip_thousands(values: pd.Series, separators: Iterable[str]) -> pd.Series:
     """Remove thousands separators from numbers written with them (``1.234.567`` -> ``1234567``).
 
-    Only values that are exactly groups of three digits joined by one of ``separators`` change, so a
+    A space separator stands for every kind of space (:data:`segmap.io.validate.THOUSANDS_SPACES`). Only values
+    that are exactly groups of three digits joined by one of ``separators`` change, so a
     decimal such as ``12.5`` or ``12,5`` stays as it is (and is reported by the validation, since
     counts are whole numbers).
     """
     text = values.astype("string")
     for sep in separators:
+        if sep in THOUSANDS_SPACES:  # any kind of space: 1 234, 1\u00a0234, 1\u202f234
+            text = strip_space_thousands(text.str.strip(THOUSANDS_SPACES))
+            continue
         pattern = rf"^-?\d{{1,3}}(?:{re.escape(sep)}\d{{3}})+$"
         grouped = text.str.fullmatch(pattern).fillna(False).astype(bool)
         text = text.where(~grouped, text.str.replace(sep, "", regex=False))
