@@ -1,14 +1,18 @@
 # segmap: two commands on a fresh Debian/Ubuntu machine with Python 3.11+
 #   make demo   create .venv, install segmap, build the three demo reports (snakemake --cores 4)
 #   make test   run the test suite in the same environment
+#   make recover [CONFIG=mine.yaml] [TARGET=xx]   after a crash: unlock, then finish the incomplete outputs
 
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.segmap-installed
 CORES  ?= 4
+CONFIG ?=
+TARGET ?=
+CONFIG_ARG := $(if $(CONFIG),--configfile $(CONFIG),)
 
-.PHONY: install demo test lint clean
+.PHONY: install demo test lint clean recover
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +27,12 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# After a crash (power cut, killed job, full disk): release Snakemake's lock, then remake the outputs that a
+# stopped job left incomplete, and everything after them. Targets come before --configfile (see README).
+recover: $(STAMP)
+	$(BIN)/snakemake --unlock --cores 1 $(CONFIG_ARG)
+	$(BIN)/snakemake --cores $(CORES) --rerun-incomplete $(TARGET) $(CONFIG_ARG)
 
 lint: $(STAMP)
 	$(BIN)/snakemake --lint

@@ -69,15 +69,16 @@ def report_path(country, lang):
     return str(Path("outputs", country, report_filename(entry.deliverable, country, lang)))
 
 
+def country_targets(country):
+    """What a country's target (``snakemake --cores 4 bg``) builds: its reports in every configured language
+    and its shareable tables."""
+    reports = [report_path(country, lang) for lang in SETTINGS.country(country).languages]
+    return reports + [f"outputs/{country}/published/national_indices.csv"]
+
+
 def all_reports():
-    """Every report, and every country's shareable tables."""
-    reports = [
-        report_path(country, lang)
-        for country in COUNTRIES
-        for lang in SETTINGS.country(country).languages
-    ]
-    published = [f"outputs/{country}/published/national_indices.csv" for country in COUNTRIES]
-    return reports + published
+    """The reports and shareable tables of the countries to build (``build:``, default every country)."""
+    return [target for country in SETTINGS.built_countries() for target in country_targets(country)]
 
 
 def report_language(wildcards):

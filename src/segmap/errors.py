@@ -54,3 +54,18 @@ class InputError(Exception):
         if len(self.problems) > len(shown):
             lines.append(f"  ... and {len(self.problems) - len(shown)} more")
         return "\n".join(lines)
+
+
+#: errno values that mean the disk (or the user's quota) is full.
+DISK_FULL_ERRNOS = frozenset(code for code in (getattr(__import__("errno"), name, None)
+                                               for name in ("ENOSPC", "EDQUOT", "EFBIG")) if code is not None)
+
+
+class DiskFullError(Exception):
+    """Writing an output failed because the disk or the quota is full; names the file in plain words."""
+
+    def __init__(self, path: str, reason: str = "no space left on the disk"):
+        self.path = str(path)
+        super().__init__(f"{reason} while writing {self.path}. Nothing was left half-written: free some space "
+                         "(or ask for a larger quota) and run the same command again; Snakemake then remakes only "
+                         "what is missing (after an interrupted run: make recover)")

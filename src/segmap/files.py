@@ -1,11 +1,13 @@
 """Writing outputs atomically and reading the pipeline's own intermediate files back.
 
 Every output is first written to a temporary file in its target folder and then renamed, so a run that
-fails leaves either the previous complete file or nothing — never a half-written one.
+fails leaves either the previous complete file or nothing — never a half-written one. A full disk (or quota)
+becomes a :class:`~segmap.errors.DiskFullError` that names the file.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -16,6 +18,8 @@ from typing import Any, Iterator
 
 import geopandas as gpd
 import pandas as pd
+
+from segmap.errors import DISK_FULL_ERRNOS, DiskFullError
 
 # Columns that hold codes or labels: always read as text so that ``01001`` stays ``01001``.
 TEXT_COLUMNS = [
@@ -30,16 +34,31 @@ TEXT_COLUMNS = [
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path next to ``path``; on success rename it to ``path``, else delete it."""
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent)
-    os.close(handle)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent)
+        os.close(handle)
+    except OSError as exc:
+        raise _disk_full(exc, target) from exc
     try:
         yield Path(temporary)
         os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; outputs get the usual permissions
         os.replace(temporary, target)
-    except BaseException:
+    except BaseException as exc:
         Path(temporary).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise _disk_full(exc, target) from exc
         raise
+
+
+def _disk_full(error: OSError, target: Path) -> Exception:
+    """A :class:`~segmap.errors.DiskFullError` naming ``target`` when ``error`` says the disk is full (the
+    writers of pandas, pyarrow, matplotlib and WeasyPrint all end in an ``OSError`` with its errno), else
+    ``error`` itself."""
+    if error.errno in DISK_FULL_ERRNOS or "No space left on device" in str(error):
+        return DiskFullError(str(target), "no space left on the disk" if error.errno != errno.EDQUOT
+                             else "the disk quota is exceeded")
+    return error
 
 
 def _umask() -> int:

@@ -291,12 +291,26 @@ class Settings:
 
     countries: dict[str, CountrySettings]
     map_crs: str = CountrySettings.map_crs
+    #: The countries ``rule all`` builds (``build:``); ``None``: every configured country.
+    build: tuple[str, ...] | None = None
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> "Settings":
         map_crs = config.get("map_crs") or cls.map_crs
-        return cls(countries={code: CountrySettings.from_config(code, entry, map_crs)
-                              for code, entry in (config.get("countries") or {}).items()}, map_crs=map_crs)
+        countries = {code: CountrySettings.from_config(code, entry, map_crs)
+                     for code, entry in (config.get("countries") or {}).items()}
+        build = config.get("build")
+        if build is not None:
+            build = (build,) if isinstance(build, str) else tuple(str(code) for code in build)
+            unknown = [code for code in build if code not in countries]
+            if unknown:
+                raise ValueError(f"build: {', '.join(map(repr, unknown))} {'is' if len(unknown) == 1 else 'are'} not "
+                                 f"configured under 'countries:' (configured: {', '.join(sorted(countries))})")
+        return cls(countries=countries, map_crs=map_crs, build=build)
+
+    def built_countries(self) -> list[str]:
+        """The countries ``snakemake`` without a target builds: ``build:``, else every configured one (sorted)."""
+        return sorted(self.countries) if self.build is None else list(self.build)
 
     def country(self, code: str) -> CountrySettings:
         try:

@@ -16,7 +16,6 @@ maps (:mod:`segmap.maps.regional`):
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -28,6 +27,7 @@ from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
 from matplotlib.path import Path as MplPath
 
+from segmap.files import atomic_path
 from segmap.maps.style import (
     BORDER_WIDTH_RANGE,
     DPI,
@@ -211,14 +211,6 @@ def save_figure(fig: Figure, out_path: str | os.PathLike) -> Path:
     if fmt not in ("png", "svg"):
         raise ValueError(f"unsupported map format {out.suffix!r}: use .png or .svg")
     metadata = {"Software": None} if fmt == "png" else {"Date": None}
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=f".tmp.{fmt}")
-    os.close(fd)
-    try:
-        fig.savefig(tmp, format=fmt, dpi=DPI, metadata=metadata, facecolor="white")
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(out) as temporary:
+        fig.savefig(temporary, format=fmt, dpi=DPI, metadata=metadata, facecolor="white")
     return out
