@@ -92,7 +92,7 @@ def test_mismatched_editions_build_a_report_that_lists_the_codes(tmp_path):
     assert "Codes of the inputs" in flat
     assert "it was read as WGS84 (EPSG:4326)" in flat
     assert "1 census municipality has no polygon: it is counted in every table" in flat
-    assert "1 polygon has no census row: it is drawn white" in flat
+    assert "not on the maps. 1 polygon has no census row: it is drawn white" in flat
     assert "Alatoz" in flat and "in every table, not on the maps" in flat
     assert "Nuevo" in flat and "no census data" in flat
     assert "2 names were matched" in flat
