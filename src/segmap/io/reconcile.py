@@ -162,33 +162,46 @@ def restore_school_zeros(schools: pd.DataFrame, census_codes: pd.Series, boundar
 # Names instead of codes
 # --------------------------------------------------------------------------------------------------
 
-def _region_filter(census: pd.DataFrame, code: str | None, name: str | None) -> pd.Series | None:
-    """Census rows of the school's region (by code or by name, any spelling tier); ``None`` without one."""
-    if code:
-        return census["region_code"].astype(str) == str(code).strip()
-    if name:
-        keys = names.name_keys(name)
-        region_keys = census["region_name"].astype(str).map(names.name_keys)
-        for tier in names.TIERS:
-            hit = region_keys.map(lambda k: k[tier] == keys[tier])  # noqa: B023
-            if hit.any():
-                return hit
-        return pd.Series(False, index=census.index)
-    return None
+class CensusNames:
+    """The census's names indexed once for matching: municipality names and their variants by tier, region
+    names by tier, each municipality's loosest key (for the closest candidates) and its description."""
 
+    def __init__(self, census: pd.DataFrame):
+        self.census = census
+        codes = census["municipality_code"].astype(str)
+        self.index = names.census_name_index(codes, census["municipality_name"])
+        self.regions = names.census_name_index(census["region_code"].astype(str), census["region_name"])
+        self.region_codes = set(census["region_code"].astype(str))
+        self.codes_of_region = census.groupby(census["region_code"].astype(str))["municipality_code"].apply(
+            lambda c: set(c.astype(str))).to_dict()
+        self.loose = pd.Series([names.name_keys(str(n))["transliterated"] for n in census["municipality_name"]],
+                               index=codes.to_numpy())
+        self.described = {str(r.municipality_code): f"'{r.municipality_name}' ({r.municipality_code}, {r.region_name})"
+                          for r in census.itertuples()}
 
-def _closest(name: str, census: pd.DataFrame, n: int = 3) -> list[str]:
-    """The census municipalities whose names are closest to ``name`` (by their loose keys)."""
-    key = names.name_keys(name)["transliterated"]
-    loose = census["municipality_name"].astype(str).map(lambda s: names.name_keys(s)["transliterated"])
-    found = difflib.get_close_matches(key, list(dict.fromkeys(loose)), n=n, cutoff=0.6)
-    rows = [census[loose == k].iloc[0] for k in found]
-    return [f"'{r['municipality_name']}' ({r['municipality_code']}, {r['region_name']})" for r in rows]
+    def describe(self, codes: set[str]) -> str:
+        return ", ".join(self.described[code] for code in sorted(codes))
 
+    def in_region(self, code: str | None, name: str | None) -> set[str] | None:
+        """Codes of the municipalities of the school's region (by code, or by name in any spelling tier);
+        ``None`` without one."""
+        if code:
+            return set(self.codes_of_region.get(str(code).strip(), set()))
+        if name:
+            keys = names.name_keys(name)
+            for tier in names.TIERS:
+                regions = self.regions[tier].get(keys[tier])
+                if regions:
+                    return set().union(*(self.codes_of_region[r] for r in regions))
+            return set()
+        return None
 
-def _describe(census: pd.DataFrame, codes: set[str]) -> str:
-    rows = census[census["municipality_code"].isin(codes)].sort_values("municipality_code")
-    return ", ".join(f"'{r.municipality_name}' ({r.municipality_code}, {r.region_name})" for r in rows.itertuples())
+    def closest(self, name: str, among: set[str] | None = None, n: int = 3) -> list[str]:
+        """The census municipalities whose names are closest to ``name`` (by their loosest keys)."""
+        loose = self.loose if among is None else self.loose[self.loose.index.isin(among)]
+        first_code = {key: code for code, key in reversed(list(loose.items()))}
+        found = difflib.get_close_matches(names.name_keys(name)["transliterated"], list(first_code), n=n, cutoff=0.6)
+        return [self.described[first_code[key]] for key in found]
 
 
 def match_school_names(schools: pd.DataFrame, census: pd.DataFrame,
@@ -207,7 +220,7 @@ def match_school_names(schools: pd.DataFrame, census: pd.DataFrame,
     wanted = wanted.fillna(False).astype(bool)
     if not wanted.any():
         return schools, [], []
-    index = names.census_name_index(census["municipality_code"], census["municipality_name"])
+    lookup = CensusNames(census)
     region_code = schools["region_code"] if "region_code" in schools else pd.Series(None, index=schools.index)
     region_name = schools["region_name"] if "region_name" in schools else pd.Series(None, index=schools.index)
     found: dict[tuple, tuple[set[str], str]] = {}
@@ -220,7 +233,7 @@ def match_school_names(schools: pd.DataFrame, census: pd.DataFrame,
         name_hint = None if pd.isna(region_name.loc[row]) else str(region_name.loc[row])
         key = (name, code_hint_value, name_hint)
         if key not in found:
-            found[key] = _match_one(name, code_hint_value, name_hint, census, index)
+            found[key] = _match_one(name, code_hint_value, name_hint, lookup)
         codes, message = found[key]
         file, line = _where(schools, row, default_file)
         if len(codes) == 1:
@@ -242,15 +255,14 @@ def match_school_names(schools: pd.DataFrame, census: pd.DataFrame,
     return schools, fixes, problems
 
 
-def _match_one(name: str, region_code: str | None, region_name: str | None, census: pd.DataFrame,
-               index: Mapping[str, Mapping[str, set[str]]]) -> tuple[set[str], str]:
+def _match_one(name: str, region_code: str | None, region_name: str | None,
+               lookup: CensusNames) -> tuple[set[str], str]:
     """The census codes the name matches (in the strictest tier with a match) and, unless exactly one, why."""
     keys = names.name_keys(name)
-    region = _region_filter(census, region_code, region_name)
-    in_region = None if region is None else set(census.loc[region.to_numpy(bool), "municipality_code"].astype(str))
+    in_region = lookup.in_region(region_code, region_name)
     where = region_code or region_name
     for tier in names.TIERS:
-        codes = set(index[tier].get(keys[tier], set()))
+        codes = set(lookup.index[tier].get(keys[tier], set()))
         if not codes:
             continue
         if in_region is not None:
@@ -258,14 +270,14 @@ def _match_one(name: str, region_code: str | None, region_name: str | None, cens
             codes &= in_region
             if not codes:
                 return set(), (f"municipality name '{name}' is not a municipality of region '{where}' in the census "
-                               f"(the census has it in another region: {_describe(census, outside)})")
+                               f"(the census has it in another region: {lookup.describe(outside)})")
         if len(codes) > 1:
             hint = ("" if in_region is not None else ": map a region or province column of the schools file to "
                     "region_code or region_name to tell them apart")
             return codes, (f"municipality name '{name}' matches {len(codes)} census municipalities "
-                           f"({_describe(census, codes)}){hint}")
+                           f"({lookup.describe(codes)}){hint}")
         return codes, ""
-    candidates = _closest(name, census if in_region is None else census[census["municipality_code"].isin(in_region)])
+    candidates = lookup.closest(name, in_region)
     closest = f"; closest: {', '.join(candidates)}" if candidates else "; no census name is close"
     return set(), f"municipality name '{name}' is not in the census{closest}"
 
@@ -280,14 +292,16 @@ def _where(schools: pd.DataFrame, index: Any, default_file: str) -> tuple[str, i
 # Hints for codes that are not in the census
 # --------------------------------------------------------------------------------------------------
 
-def code_hint(code: str, census: pd.DataFrame) -> str:
-    """Why an unknown municipality code may be unknown, in words ('' when nothing suggests a cause)."""
+def code_hint(code: str, census: pd.DataFrame, lookup: CensusNames | None = None) -> str:
+    """Why an unknown municipality code may be unknown, in words ('' when nothing suggests a cause).
+    ``lookup`` (:class:`CensusNames` of ``census``) saves indexing the census names again for every code."""
     text = str(code).strip()
     if names.looks_like_name(text):
-        index = names.census_name_index(census["municipality_code"], census["municipality_name"])
+        lookup = lookup or CensusNames(census)
         keys = names.name_keys(text)
-        hits = next((index[tier][keys[tier]] for tier in names.TIERS if keys[tier] in index[tier]), set())
-        named = f" (the name of {_describe(census, set(hits))})" if hits else ""
+        hits = next((lookup.index[tier][keys[tier]] for tier in names.TIERS if keys[tier] in lookup.index[tier]),
+                    set())
+        named = f" (the name of {lookup.describe(set(hits))})" if hits else ""
         return (f"; it looks like a municipality name{named}: map this column to municipality_name instead of "
                 "municipality_code, and segmap matches names to the census")
     codes = census["municipality_code"].astype(str)

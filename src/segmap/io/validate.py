@@ -17,7 +17,7 @@ import shapely
 
 from segmap import years
 from segmap.errors import InputError, Problem
-from segmap.io.reconcile import SCHOOL_NAME_COLUMNS, code_hint
+from segmap.io.reconcile import SCHOOL_NAME_COLUMNS, CensusNames, code_hint
 from segmap.settings import CountrySettings
 
 log = logging.getLogger(__name__)
@@ -548,6 +548,23 @@ def _source(schools: pd.DataFrame, index: Any, default_file: str) -> tuple[str, 
     return default_file, int(index)
 
 
+class _Hints:
+    """:func:`segmap.io.reconcile.code_hint` once per unknown code, with the census names indexed once."""
+
+    def __init__(self, census: pd.DataFrame):
+        self.census, self.lookup, self.by_code = census, None, {}
+
+    def __call__(self, code: str) -> str:
+        if code not in self.by_code:
+            if self.lookup is None and code is not None:
+                self.lookup = CensusNames(self.census)
+            self.by_code[code] = code_hint(code, self.census, self.lookup)
+        return self.by_code[code]
+
+    def get(self, code: str, default: str = "") -> str:
+        return self.by_code.get(code, default)
+
+
 def check_school_municipalities(schools: pd.DataFrame, census: pd.DataFrame, files: dict[str, str],
                                 on_invalid_rows: str = "error") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every school's municipality must be in the census; return ``(schools, rejected)``.
@@ -558,7 +575,7 @@ def check_school_municipalities(schools: pd.DataFrame, census: pd.DataFrame, fil
     """
     known = set(census["municipality_code"])
     unknown = schools[~schools["municipality_code"].isin(known)]
-    problems, codes, hints = [], {}, {}
+    problems, codes, hints = [], {}, _Hints(census)
     for index, school in unknown.iterrows():
         code = school["municipality_code"]
         located = pd.notna(school["lon"]) and pd.notna(school["lat"])
@@ -567,7 +584,7 @@ def check_school_municipalities(schools: pd.DataFrame, census: pd.DataFrame, fil
         else:
             message = (f"municipality '{code}' is not in the census file {files['census']}"
                        + (" and the school's coordinates are outside every municipality" if located else "")
-                       + hints.setdefault(code, code_hint(code, census)))
+                       + hints(code))
         file, row = _source(schools, index, files["schools"])
         codes[(file, row)] = code
         problems.append(Problem(file, message, "municipality_code", row, str(school["school_id"])))
