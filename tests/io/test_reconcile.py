@@ -179,3 +179,13 @@ def test_a_boundary_file_without_crs_takes_the_configured_one(tmp_path):
     assert read.crs == "EPSG:3035" and not read.attrs["crs_assumed"]
     with pytest.raises(InputError, match="crs 'EPSG:99999999' in the config is not a coordinate reference system"):
         readers.read_boundaries({**spec, "crs": "EPSG:99999999"})
+
+
+def test_boundaries_that_share_no_codes_with_the_census_are_an_error_not_an_edition():
+    census = pd.DataFrame({"municipality_code": ["A1", "A2", "A3"], "municipality_name": ["One", "Two", "Three"]})
+    boundaries = gpd.GeoDataFrame({"municipality_code": ["One", "Two", "A3"]},
+                                  geometry=[box(i, 0, i + 1, 1) for i in range(3)], crs="EPSG:4326")
+    with pytest.raises(InputError, match=r"b.gpkg, column 'municipality_code': 2 of the 3 census municipalities have "
+                                         r"no polygon: this is not an edition .*the boundaries have 'One', 'Two', "
+                                         r"'A3'; the census 'A1', 'A2', 'A3'"):
+        reconcile.compare_editions(census, boundaries, {"census": "c.csv", "boundaries": "b.gpkg"})

@@ -43,6 +43,8 @@ POLYGON_REPAIRED = "polygon_repaired"
 NOT_ON_MAP = "not_on_map"
 NO_CENSUS_DATA = "no_census_data"
 CODE_MISMATCH_POLICIES = ("keep", "error")
+#: More census municipalities than this share without a polygon is a wrong code field, not another edition.
+MAX_UNMAPPED_SHARE = 0.5
 
 #: Columns of the schools table that may stand in for, or help, the municipality code while the inputs are
 #: reconciled; dropped before the schools are written.
@@ -344,7 +346,8 @@ def compare_editions(census: pd.DataFrame, boundaries: gpd.GeoDataFrame, files: 
     Returns the polygons to draw — census municipalities in census order, then polygons without a census row
     (``in_census`` false; drawn as "no census data") — and one fix per mismatch: ``not_on_map`` for a census
     municipality without a polygon (kept in every table), ``no_census_data`` for a polygon without a census
-    row. With ``on_code_mismatch="error"`` any mismatch stops the run instead, naming every code.
+    row. With ``on_code_mismatch="error"`` any mismatch stops the run instead, naming every code. More than
+    :data:`MAX_UNMAPPED_SHARE` of the census without a polygon always stops it: the code field is wrong.
     """
     if on_code_mismatch not in CODE_MISMATCH_POLICIES:
         raise ValueError(f"on_code_mismatch must be one of {CODE_MISMATCH_POLICIES}, not {on_code_mismatch!r}")
@@ -352,6 +355,14 @@ def compare_editions(census: pd.DataFrame, boundaries: gpd.GeoDataFrame, files: 
     mapped = set(boundaries["municipality_code"])
     missing = census[~census["municipality_code"].isin(mapped)]
     extra = boundaries[~boundaries["municipality_code"].isin(known)]
+    if len(missing) > MAX_UNMAPPED_SHARE * len(census):
+        examples = ", ".join(f"'{c}'" for c in boundaries["municipality_code"].astype(str).head(3))
+        census_examples = ", ".join(f"'{c}'" for c in census["municipality_code"].astype(str).head(3))
+        raise InputError(Problem(files["boundaries"], f"{len(missing):,} of the {len(census):,} census municipalities "
+                                 f"have no polygon: this is not an edition that differs by a few codes. Check that "
+                                 f"the boundaries' code field is mapped to municipality_code and holds the census's "
+                                 f"codes (the boundaries have {examples}; the census {census_examples})",
+                                 "municipality_code"))
     if on_code_mismatch == "error" and (len(missing) or len(extra)):
         # (the canonical copies compared here no longer hold the files' row numbers: the code is the id)
         problems = [Problem(files["census"], f"municipality '{m.municipality_code}' has no polygon in the boundaries "
