@@ -237,7 +237,7 @@ def match_school_names(schools: pd.DataFrame, census: pd.DataFrame,
         if key not in found:
             found[key] = _match_one(name, code_hint_value, name_hint, lookup)
         codes, message = found[key]
-        file, line = _where(schools, row, default_file)
+        file, line = source_of(schools, row, default_file)
         if len(codes) == 1:
             code = next(iter(codes))
             schools.at[row, "municipality_code"] = code
@@ -284,7 +284,9 @@ def _match_one(name: str, region_code: str | None, region_name: str | None,
     return set(), f"municipality name '{name}' is not in the census{closest}"
 
 
-def _where(schools: pd.DataFrame, index: Any, default_file: str) -> tuple[str, int]:
+def source_of(schools: pd.DataFrame, index: Any, default_file: str) -> tuple[str, int]:
+    """(file, row) of a school for messages: from its ``source_file``/``source_row`` columns (kept while the
+    inputs are checked, :data:`segmap.io.validate.SOURCE_COLUMNS`), else the index is the row."""
     if "source_file" in schools:
         return str(schools.at[index, "source_file"]), int(schools.at[index, "source_row"])
     return default_file, int(index)

@@ -17,7 +17,7 @@ import shapely
 
 from segmap import years
 from segmap.errors import InputError, Problem
-from segmap.io.reconcile import SCHOOL_NAME_COLUMNS, CensusNames, code_hint
+from segmap.io.reconcile import SCHOOL_NAME_COLUMNS, CensusNames, code_hint, source_of
 from segmap.settings import CountrySettings
 
 log = logging.getLogger(__name__)
@@ -541,13 +541,6 @@ def combine_school_files(parts: list[pd.DataFrame], files: list[str]) -> pd.Data
     return schools
 
 
-def _source(schools: pd.DataFrame, index: Any, default_file: str) -> tuple[str, int]:
-    """(file, row) of a school for messages: from :data:`SOURCE_COLUMNS`, else the index is the row."""
-    if "source_file" in schools:
-        return str(schools.at[index, "source_file"]), int(schools.at[index, "source_row"])
-    return default_file, int(index)
-
-
 class _Hints:
     """:func:`segmap.io.reconcile.code_hint` once per unknown code, with the census names indexed once."""
 
@@ -585,7 +578,7 @@ def check_school_municipalities(schools: pd.DataFrame, census: pd.DataFrame, fil
             message = (f"municipality '{code}' is not in the census file {files['census']}"
                        + (" and the school's coordinates are outside every municipality" if located else "")
                        + hints(code))
-        file, row = _source(schools, index, files["schools"])
+        file, row = source_of(schools, index, files["schools"])
         codes[(file, row)] = code
         problems.append(Problem(file, message, "municipality_code", row, str(school["school_id"])))
     named = sum(1 for c in unknown["municipality_code"] if "municipality name" in hints.get(c, ""))
