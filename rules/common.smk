@@ -53,6 +53,7 @@ def input_paths(wildcards):
 INDEX_TABLES = {
     "school": "outputs/{country}/school_indices.csv",
     **{level: f"outputs/{{country}}/{level}_indices.csv" for level in ("municipality", "region", "national")},
+    "upper_level": "outputs/{country}/upper_level_indices.csv",
     **{f"{level}_by_year": f"outputs/{{country}}/{level}_indices_by_year.csv"
        for level in ("municipality", "region", "national")},
     **{f"{level}_change": f"outputs/{{country}}/{level}_change.csv" for level in ("municipality", "region", "national")},

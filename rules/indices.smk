@@ -18,6 +18,7 @@ rule indices:
         inference=lambda wildcards: settings(wildcards)["inference"],
         year=lambda wildcards: settings(wildcards)["year"],
         years=lambda wildcards: settings(wildcards)["years"],
+        upper_level=lambda wildcards: settings(wildcards)["upper_level"],
     log:
         "logs/{country}/indices.log",
     benchmark:

@@ -10,6 +10,7 @@ rule maps:
         census="data/processed/{country}/census.csv",
         municipality_layer="data/processed/{country}/municipalities_map.parquet",
         region_layer="data/processed/{country}/regions_map.parquet",
+        upper_level="outputs/{country}/upper_level_indices.csv",
         code=stage_code("maps"),
         catalog=message_catalog,
     output:
@@ -17,6 +18,8 @@ rule maps:
         dissimilarity="data/processed/{country}/figures/{lang}/dissimilarity.svg",
         isolation="data/processed/{country}/figures/{lang}/isolation.svg",
         segregated_schools="data/processed/{country}/figures/{lang}/segregated_schools.svg",
+        # the map of the level above the regions (a blank placeholder when the country has none)
+        upper_dissimilarity="data/processed/{country}/figures/{lang}/upper_dissimilarity.svg",
     params:
         settings=settings,
     log:

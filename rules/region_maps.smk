@@ -13,6 +13,8 @@ rule region_maps:
         code=stage_code("region_maps"),
     output:
         figures=directory("data/processed/{country}/figures/regions"),
+    params:
+        insets=lambda wildcards: settings(wildcards)["insets"],
     log:
         "logs/{country}/region_maps.log",
     benchmark:

@@ -14,6 +14,7 @@ rule report:
         municipality_change="outputs/{country}/municipality_change.csv",
         region_change="outputs/{country}/region_change.csv",
         national_change="outputs/{country}/national_change.csv",
+        upper_level="outputs/{country}/upper_level_indices.csv",
         provenance="data/processed/{country}/inputs.json",
         code_check="data/processed/{country}/code_check.csv",
         group_share="data/processed/{country}/figures/{lang}/group_share.svg",
@@ -21,6 +22,7 @@ rule report:
         isolation="data/processed/{country}/figures/{lang}/isolation.svg",
         segregated_schools="data/processed/{country}/figures/{lang}/segregated_schools.svg",
         change_map="data/processed/{country}/figures/{lang}/dissimilarity_change.svg",
+        upper_map="data/processed/{country}/figures/{lang}/upper_dissimilarity.svg",
         region_maps="data/processed/{country}/figures/regions",
         template=REPORT_TEMPLATE,
         stylesheet=REPORT_STYLESHEET,
@@ -31,6 +33,8 @@ rule report:
     params:
         settings=settings,
         language=report_language,
+        # every configured country's definition of a segregated school, for the comparability box
+        definitions=SETTINGS.definitions(),
     wildcard_constraints:
         deliverable="[A-Za-z0-9][A-Za-z0-9._-]*",
     log:

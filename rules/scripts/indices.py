@@ -14,6 +14,7 @@ run_logged(
         inference=snakemake.params.inference,
         year=snakemake.params.year,
         years=snakemake.params.years,
+        upper_level=snakemake.params.upper_level,
         outputs=dict(snakemake.output.items()),
     ),
 )

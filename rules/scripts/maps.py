@@ -11,6 +11,7 @@ run_logged(
         census_in=snakemake.input.census,
         municipality_layer_in=snakemake.input.municipality_layer,
         region_layer_in=snakemake.input.region_layer,
+        upper_level_in=snakemake.input.upper_level,
         settings=snakemake.params.settings,
         language=snakemake.wildcards.lang,
         outputs=dict(snakemake.output.items()),

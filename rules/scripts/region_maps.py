@@ -11,5 +11,6 @@ run_logged(
         municipality_layer_in=snakemake.input.municipality_layer,
         region_layer_in=snakemake.input.region_layer,
         out_dir=snakemake.output.figures,
+        insets=snakemake.params.insets,
     ),
 )

@@ -26,7 +26,7 @@ TEXT_COLUMNS = [
     "school_id", "school_name", "municipality_code", "municipality_name", "region_code", "region_name",
     "settlement", "year", "status", "category", "country_code", "country_name",
     "year_from", "year_to", "status_from", "status_to", "change_status", "not_comparable_reason",
-    "input", "action", "detail",
+    "input", "action", "detail", "upper_code", "upper_name",
 ]
 
 

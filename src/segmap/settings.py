@@ -111,6 +111,23 @@ class InsetSettings:
         return {"label": self.label, "regions": list(self.regions), "zoom": self.zoom}
 
 
+def upper_level_settings(value: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The ``upper_level`` entry checked: every region in at most one unit. ``None`` when not configured."""
+    if not value:
+        return None
+    seen: dict[str, str] = {}
+    units = {}
+    for code, unit in value["units"].items():
+        regions = [str(r) for r in unit["regions"]]
+        for region in regions:
+            if region in seen:
+                raise ValueError(f"upper_level.units: region {region!r} is in both {seen[region]!r} and {code!r}")
+            seen[region] = str(code)
+        units[str(code)] = {"names": dict(unit.get("names") or {}), "regions": regions}
+    return {"names": {lang: dict(n) for lang, n in (value.get("names") or {}).items()}, "units": units,
+            "note": dict(value.get("note") or {})}
+
+
 @dataclass(frozen=True)
 class InputSpec:
     """Where one input lives and how to read it.
@@ -211,6 +228,19 @@ class CountrySettings:
     year: str | None = None
     years: tuple[str, ...] | None = None
     plain_years: str = PLAIN_YEAR_STARTS
+    #: What the level between municipality and country is called, ``{language: {"one": .., "many": ..}}``
+    #: (default: the catalogs' "region"/"regions").
+    region_level: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: Region names per report language, ``{language: {region_code: name}}`` (default: the census names).
+    region_names: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: The level above the regions that runs schools (autonomous communities, Belgian Regions): ``names``
+    #: per language as ``region_level``, and ``units``: ``{code: {"names": {language: name}, "regions": [..]}}``.
+    upper_level: dict[str, Any] | None = None
+    #: The cover's partner lines and funding statement, each ``{language: text}`` (``"*"``: every other language).
+    partners: tuple[dict[str, str], ...] = ()
+    funding: dict[str, str] = field(default_factory=dict)
+    #: Where readers get the published tables (printed in the report; default: the file names of the folder).
+    data_url: str | None = None
 
     @classmethod
     def from_config(cls, code: str, entry: Mapping[str, Any], map_crs: str | None = None) -> "CountrySettings":
@@ -256,6 +286,14 @@ class CountrySettings:
                 years=None if not entry.get("years") else tuple(school_year(y, plain_years)
                                                                 for y in entry["years"]),
                 plain_years=plain_years,
+                region_level={lang: dict(names) for lang, names in (entry.get("region_level") or {}).items()},
+                region_names={lang: {str(k): str(v) for k, v in names.items()}
+                              for lang, names in (entry.get("region_names") or {}).items()},
+                upper_level=upper_level_settings(entry.get("upper_level")),
+                partners=tuple({"*": p} if isinstance(p, str) else dict(p) for p in entry.get("partners") or ()),
+                funding=({"*": entry["funding"]} if isinstance(entry.get("funding"), str)
+                         else dict(entry.get("funding") or {})),
+                data_url=entry.get("data_url"),
             )
         except ValueError as exc:
             raise ValueError(f"countries.{code}: {exc}") from None
@@ -282,7 +320,14 @@ class CountrySettings:
             "publish_school_names": self.publish_school_names, "year": self.year,
             "years": None if self.years is None else list(self.years), "plain_years": self.plain_years,
             "inputs": self.inputs,
+            "region_level": dict(self.region_level), "region_names": dict(self.region_names),
+            "upper_level": self.upper_level, "partners": list(self.partners), "funding": dict(self.funding),
+            "data_url": self.data_url,
         }
+
+    def definition(self) -> dict[str, Any]:
+        """The country's definition of a segregated school as the comparability box of every report prints it."""
+        return {"code": self.code, "name": self.name, "names": dict(self.names), "thresholds": self.thresholds.as_dict()}
 
 
 @dataclass(frozen=True)
@@ -307,6 +352,10 @@ class Settings:
                 raise ValueError(f"build: {', '.join(map(repr, unknown))} {'is' if len(unknown) == 1 else 'are'} not "
                                  f"configured under 'countries:' (configured: {', '.join(sorted(countries))})")
         return cls(countries=countries, map_crs=map_crs, build=build)
+
+    def definitions(self) -> list[dict[str, Any]]:
+        """Every configured country's definition of a segregated school (:meth:`CountrySettings.definition`)."""
+        return [self.countries[code].definition() for code in sorted(self.countries)]
 
     def built_countries(self) -> list[str]:
         """The countries ``snakemake`` without a target builds: ``build:``, else every configured one (sorted)."""

@@ -113,6 +113,24 @@ def change_map_texts(settings: Mapping[str, Any], year_from: str, year_to: str, 
     }
 
 
+def upper_map_texts(settings: Mapping[str, Any], upper_level: Mapping[str, str], language: str = "en") -> dict[str, str]:
+    """Title, legend texts and caption of the map of dissimilarity beyond chance by unit of the upper level
+    (``upper_level``: its names ``{"one", "many"}`` in ``language``)."""
+    t = i18n.Translator(language)
+    group, _one = i18n.group_labels(dict(settings), language)
+    many = upper_level["many"]
+    return {
+        "title": t.gettext("Dissimilarity beyond chance by %(level)s", level=many),
+        "legend_title": t.gettext("Adjusted dissimilarity\n(Carrington–Troske)"),
+        "undefined_label": t.gettext("Not defined: fewer than two schools, no %(group)s or only %(group)s", group=group),
+        "muted_label": t.gettext("Not distinguishable from\nrandom allocation"),
+        "caption": t.gettext(
+            "Dissimilarity index D across all schools of each of the %(level)s, adjusted for the part that random "
+            "allocation of the same %(group)s to the same schools produces. Grey: cannot be told apart from chance. "
+            "Thin lines: municipalities.", level=many, group=group),
+    }
+
+
 def no_data_label(language: str) -> str:
     """Legend label of polygons of the boundaries that have no census row (another edition's municipalities)."""
     return i18n.Translator(language).gettext("No census data")

@@ -136,7 +136,8 @@ _SMALL_INDEX_BREAKS = (0.0, 0.05, 0.10, 0.20, 0.30, 0.50, 1.0)
 #:   allocation and are drawn grey (``muted_column``), so the adjusted map uses the same classes as D.
 #: * isolation xPx (the Roma share among a Roma pupil's schoolmates): it is never below the group share,
 #:   so the classes are coarser at the low end than for shares; 0.50 stays a break (the average Roma pupil
-#:   is in a majority-Roma school).
+#:   is in a majority-Roma school). Its palette (ColorBrewer RdPu) differs from the dissimilarity one, so
+#:   that the two maps are not read as the same indicator.
 #: * normalised exposure V and Theil's H: typical values are much smaller than D, hence finer low classes.
 #: * the change of adjusted D between two school years: a diverging palette (ColorBrewer RdBu, readable with
 #:   colour-vision deficiencies) symmetric around 0, red where segregation grew and blue where it fell, with
@@ -152,7 +153,7 @@ INDICATOR_CLASSES: dict[str, IndicatorClasses] = {
     "dissimilarity_bias_corrected": IndicatorClasses(
         (-1.0, *_DISSIMILARITY_BREAKS), percent=False, cmap="YlOrRd"
     ),
-    "isolation": IndicatorClasses(_ISOLATION_BREAKS, percent=False, cmap="YlOrRd"),
+    "isolation": IndicatorClasses(_ISOLATION_BREAKS, percent=False, cmap="RdPu"),
     "normalised_exposure": IndicatorClasses(_SMALL_INDEX_BREAKS, percent=False, cmap="YlOrRd"),
     "theil": IndicatorClasses(_SMALL_INDEX_BREAKS, percent=False, cmap="YlOrRd"),
     "dissimilarity_adjusted_change": IndicatorClasses(_CHANGE_BREAKS, percent=False, cmap="RdBu_r"),

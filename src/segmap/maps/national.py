@@ -87,6 +87,10 @@ from segmap.maps.style import (
     map_style,
 )
 
+#: The largest national map figure (inches): the A4 text width, and as tall as a page leaves under its title
+#: with the caption and the facts below (the figure is then cropped to its content, see ``assemble``).
+NATIONAL_FIGSIZE = (7.0, 6.6)
+
 __all__ = [
     "IndicatorClasses",
     "INDICATOR_CLASSES",
@@ -218,7 +222,7 @@ def build_choropleth_figure(
     outline: gpd.GeoDataFrame | None = None,
     insets: Sequence[Inset] = (),
     footnote: str | None = None,
-    figsize: tuple[float, float] = (7.0, 6.2),
+    figsize: tuple[float, float] = NATIONAL_FIGSIZE,
     show_counts: bool = True,
     decimal_mark: str = ".",
     thousands_sep: str | None = None,
@@ -296,7 +300,7 @@ def choropleth_map(
     outline: gpd.GeoDataFrame | None = None,
     insets: Sequence[Inset] = (),
     footnote: str | None = None,
-    figsize: tuple[float, float] = (7.0, 6.2),
+    figsize: tuple[float, float] = NATIONAL_FIGSIZE,
     show_counts: bool = True,
     decimal_mark: str = ".",
     thousands_sep: str | None = None,
@@ -533,7 +537,7 @@ def build_school_points_figure(
     outline: gpd.GeoDataFrame | None = None,
     insets: Sequence[Inset] = (),
     footnote: str | None = None,
-    figsize: tuple[float, float] = (7.0, 6.2),
+    figsize: tuple[float, float] = NATIONAL_FIGSIZE,
     other_label: str | None = None,
     decimal_mark: str = ".",
     thousands_sep: str | None = None,
@@ -615,7 +619,7 @@ def school_points_map(
     outline: gpd.GeoDataFrame | None = None,
     insets: Sequence[Inset] = (),
     footnote: str | None = None,
-    figsize: tuple[float, float] = (7.0, 6.2),
+    figsize: tuple[float, float] = NATIONAL_FIGSIZE,
     other_label: str | None = None,
     decimal_mark: str = ".",
     thousands_sep: str | None = None,

@@ -57,6 +57,7 @@ from segmap.maps.draw import (
     save_figure,
     setup_axes,
 )
+from segmap.maps import locator as locators
 from segmap.maps.legend import nice_length, size_references, text_width
 from segmap.maps.style import BASE_FACE, BASE_OUTLINE_COLOR, OUTLINE_COLOR, map_style
 
@@ -70,7 +71,7 @@ __all__ = [
     "region_municipalities",
 ]
 
-MAX_SIZE = (6.9, 3.6)  # inches: at most the A4 text width, and room for the table under the map
+MAX_SIZE = (6.9, 3.9)  # inches: at most the A4 text width, and room for the table under the map
 FRAME_PAD = 0.03  # share of the region's larger side added around it
 NEIGHBOUR_FACE = "#f1f1ef"  # municipalities of other regions
 REGION_OUTLINE_WIDTH = 0.9  # pt, the region's own border
@@ -102,6 +103,7 @@ class RegionMap:
     schools_in_region: int
     labels_drawn: int
     municipalities: int
+    locator: str = ""  # the locator map's file (the country with this region filled)
 
 
 def place_labels(boxes: Sequence[Box], frame: Box, gap: float = LABEL_GAP) -> list[int]:
@@ -195,12 +197,15 @@ def build_region_map(
     classes = INDICATOR_CLASSES["group_share"]
     share_class = classes.classify(in_region["group_share"])
     drawn = (pupils > 0) & (share_class >= 0)
+    circles = np.empty((0, 3))
     if drawn.any():
         xy = shapely.get_coordinates(shapely.centroid(geometries(in_region)[drawn]))
         diameter = marker_diameter(pupils[drawn])
         _draw_circles(ax, xy, diameter, scale, share_class[drawn], classes.colors())
+        circles = np.column_stack([(xy[:, 0] - frame[0]) * scale, (xy[:, 1] - frame[1]) * scale,
+                                   diameter / 72.0 / 2])
 
-    labels = _draw_labels(ax, own, frame, scale, (width, height))
+    labels = _draw_labels(ax, own, frame, scale, (width, height), circles)
     bar_m = scalebar_length(frame[2] - frame[0])
     info = RegionMap(
         region_code=str(region_code), file="", width_in=round(width, 4), height_in=round(height, 4),
@@ -265,8 +270,10 @@ def circle_sides(diameter_pt: float, tolerance_pt: float = 0.1) -> int:
     return int(np.clip(np.ceil(np.pi / np.arccos(1 - tolerance_pt / r)), 8, 32))
 
 
-def _draw_labels(ax, own: gpd.GeoDataFrame, frame: Box, scale: float, size: tuple[float, float]) -> int:
-    """Municipality names at a point inside each municipality, without overlap (see :func:`place_labels`)."""
+def _draw_labels(ax, own: gpd.GeoDataFrame, frame: Box, scale: float, size: tuple[float, float],
+                 circles: np.ndarray | None = None) -> int:
+    """Municipality names near a point inside each municipality, without overlap, moved off the school
+    circles where a nearby position is free (see :func:`place_labels_around`)."""
     if "municipality_name" not in own.columns or own.empty:
         return 0
     names = own["municipality_name"].astype("string").fillna("").str.strip().to_numpy(dtype=object)
@@ -282,12 +289,58 @@ def _draw_labels(ax, own: gpd.GeoDataFrame, frame: Box, scale: float, size: tupl
         x = (anchors[i, 0] - frame[0]) * scale
         y = (anchors[i, 1] - frame[1]) * scale
         boxes.append((x - w / 2, y - height / 2, x + w / 2, y + height / 2))
-    kept = place_labels(boxes, (0.02, 0.02, size[0] - 0.02, size[1] - 0.02))[:MAX_LABELS]
-    for k in kept:
+    placed = place_labels_around(boxes, (0.02, 0.02, size[0] - 0.02, size[1] - 0.02),
+                                 np.empty((0, 3)) if circles is None else circles)[:MAX_LABELS]
+    for k, (dx, dy) in placed:
         i = order[k]
-        ax.text(anchors[i, 0], anchors[i, 1], str(names[i]), fontsize=LABEL_SIZE, color=LABEL_COLOR,
-                ha="center", va="center", zorder=6.0, parse_math=False, bbox=LABEL_BACKGROUND)
-    return len(kept)
+        ax.text(anchors[i, 0] + dx / scale, anchors[i, 1] + dy / scale, str(names[i]), fontsize=LABEL_SIZE,
+                color=LABEL_COLOR, ha="center", va="center", zorder=6.0, parse_math=False, bbox=LABEL_BACKGROUND)
+    return len(placed)
+
+
+def _covers_circle(box: Box, circles: np.ndarray) -> bool:
+    """Whether ``box`` overlaps any circle (x, y, r) (all in inches)."""
+    if not len(circles):
+        return False
+    nearest_x = np.clip(circles[:, 0], box[0], box[2])
+    nearest_y = np.clip(circles[:, 1], box[1], box[3])
+    return bool((((nearest_x - circles[:, 0]) ** 2 + (nearest_y - circles[:, 1]) ** 2) < circles[:, 2] ** 2).any())
+
+
+def place_labels_around(boxes: Sequence[Box], frame: Box, circles: np.ndarray,
+                        gap: float = LABEL_GAP) -> list[tuple[int, tuple[float, float]]]:
+    """Greedy label placement that keeps names off the school circles: ``(index, (dx, dy))`` of each label
+    kept, in priority order, with its shift in inches.
+
+    Each label tries its own position, then the positions just above, below, right and left of it; the first
+    that lies inside ``frame``, overlaps no label kept before (grown by ``gap``) and no circle (x, y, r) is
+    taken. When every position touches a circle, the first free of labels is taken: the label's white halo
+    keeps it readable over the circle.
+    """
+    kept: list[tuple[int, tuple[float, float]]] = []
+    placed: list[Box] = []
+    fx0, fy0, fx1, fy1 = frame
+
+    def free(box: Box) -> bool:
+        x0, y0, x1, y1 = box
+        if x0 < fx0 or y0 < fy0 or x1 > fx1 or y1 > fy1:
+            return False
+        g0, h0, g1, h1 = x0 - gap, y0 - gap, x1 + gap, y1 + gap
+        return not any(g0 < b[2] and b[0] < g1 and h0 < b[3] and b[1] < h1 for b in placed)
+
+    for i, (x0, y0, x1, y1) in enumerate(boxes):
+        w, h = x1 - x0, y1 - y0
+        shifts = [(0.0, 0.0), (0.0, h * 1.1), (0.0, -h * 1.1), (w * 0.6, 0.0), (-w * 0.6, 0.0)]
+        candidates = [((dx, dy), (x0 + dx, y0 + dy, x1 + dx, y1 + dy)) for dx, dy in shifts]
+        choice = next(((shift, box) for shift, box in candidates if free(box) and not _covers_circle(box, circles)),
+                      None)
+        if choice is None:
+            choice = next(((shift, box) for shift, box in candidates[:1] if free(box)), None)
+        if choice is None:
+            continue
+        kept.append((i, choice[0]))
+        placed.append(choice[1])
+    return kept
 
 
 def region_municipalities(layer: gpd.GeoDataFrame, table: pd.DataFrame) -> gpd.GeoDataFrame:
@@ -303,19 +356,26 @@ def draw_region_maps(
     schools: gpd.GeoDataFrame,
     out_dir: str | Path,
     max_size: tuple[float, float] = MAX_SIZE,
+    insets: Sequence[dict] = (),
 ) -> pd.DataFrame:
     """Draw every region's map into ``out_dir`` and write its index; returns the index.
 
     The files are named by the region's position in code order (``region_001.svg`` ...), never by the
     code itself, which is data. The index (``index.csv``) has one row per region: ``region_code``,
     ``file``, ``width_in``, ``height_in``, ``scalebar_km``, ``scalebar_in``, ``schools_drawn``,
-    ``schools_in_region``, ``labels_drawn``, ``municipalities``.
+    ``schools_in_region``, ``labels_drawn``, ``municipalities``, ``locator`` (the region's locator map,
+    ``locator_001.svg`` ...: see :mod:`segmap.maps.locator`; ``insets`` as in the settings).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     layer = region_municipalities(municipality_layer, municipalities)
     codes = sorted(set(layer["region_code"].dropna().astype(str)))
     rows = []
+    outlines = region_layer[region_layer["region_code"].notna()]
+    extent = bounds(geometries(outlines))
+    outlines = locators.simplified(outlines, max(extent[2] - extent[0], extent[3] - extent[1]) / 300)
+    locator_geoms, locator_frames = locators.locator_geometries(outlines, insets)
+    locator_codes = outlines["region_code"].astype(str).to_numpy()
     with map_style():
         for number, code in enumerate(codes, start=1):
             fig, info = build_region_map(code, layer, region_layer, schools, max_size)
@@ -324,7 +384,13 @@ def draw_region_maps(
                 save_figure(fig, out / name)
             finally:
                 fig.clear()
-            rows.append({**info.__dict__, "file": name})
+            locator_name = f"locator_{number:03d}.svg"
+            fig = locators.build_locator(code, locator_geoms, locator_codes, locator_frames)
+            try:
+                save_figure(fig, out / locator_name)
+            finally:
+                fig.clear()
+            rows.append({**info.__dict__, "file": name, "locator": locator_name})
     index = pd.DataFrame(rows, columns=list(RegionMap.__dataclass_fields__))
     with atomic_path(out / INDEX_NAME) as temporary:
         write_csv(index, temporary)

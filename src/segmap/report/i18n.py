@@ -24,7 +24,7 @@ import re
 import sys
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import pandas as pd
 from babel import Locale
@@ -191,6 +191,12 @@ class Translator:
     def config_text(self, text: str) -> str:
         """A text from the configuration, translated when the catalogs know it."""
         return self.translations.gettext(text) if text else text
+
+
+def localised(texts: Mapping[str, str] | None, language: str) -> str | None:
+    """A configured text per language (``"*"``: every other language); ``None`` when there is none."""
+    texts = texts or {}
+    return texts.get(language) or texts.get("*") or None
 
 
 def translator(language: str = "en") -> Translator:

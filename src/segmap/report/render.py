@@ -21,7 +21,10 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from segmap.files import atomic_path
 from segmap.maps import regional
-from segmap.report import i18n
+from segmap.report import comparability
+from segmap.report import findings as summary
+from segmap.report import i18n, levels
+from segmap.report.municipality_index import municipality_index
 from segmap.report.privacy import is_suppressed, show_count
 from segmap.years import sorted_years
 
@@ -104,6 +107,15 @@ def upper_first(text: Any) -> str:
     return text[:1].upper() + text[1:]
 
 
+def grouped(text: Any, size: int = 8) -> str:
+    """A checksum in groups of ``size`` characters separated by spaces ('3f2a9c1d 77e0...'), so that it wraps
+    between groups only; what follows the hexadecimal digits (a git commit's ``-modified``) is kept whole."""
+    text = str(text)
+    digits = len(text) - len(text.lstrip("0123456789abcdefABCDEF"))
+    head, tail = text[:digits], text[digits:]
+    return " ".join(head[i:i + size] for i in range(0, len(head), size)) + (" " + tail.lstrip("-") if tail else "")
+
+
 def make_environment(template_dir: str | Path, language: str = "en") -> jinja2.Environment:
     """Jinja2 environment for one report language: autoescaping forced on for every template, the
     language's translations (``{% trans %}``, ``_()``; newstyle gettext, white space trimmed) and the
@@ -153,7 +165,8 @@ def make_environment(template_dir: str | Path, language: str = "en") -> jinja2.E
         return roles.get(role, role)
 
     environment.filters.update(number=number, percent=percent, index=index, count=count, share=share,
-                               upper_first=upper_first, change=change, input_role=input_role)
+                               upper_first=upper_first, change=change, input_role=input_role,
+                               grouped=grouped)
     return environment
 
 
@@ -380,7 +393,7 @@ def region_pages(regions: pd.DataFrame, municipalities: pd.DataFrame, region_map
     t = i18n.Translator(language)
     figures = {} if region_maps is None else {str(r["region_code"]): r for r in _records(region_maps)}
     pages = []
-    for region in _records(regions.sort_values("region_code", kind="stable")):
+    for number, region in enumerate(_records(regions.sort_values("region_code", kind="stable")), start=1):
         code = str(region["region_code"])
         own = municipalities[municipalities["region_code"].astype(str) == code]
         defined = own[own["status"] == "ok"].copy()
@@ -392,11 +405,14 @@ def region_pages(regions: pd.DataFrame, municipalities: pd.DataFrame, region_map
         figure = figures.get(code)
         if figure is not None:
             figure = dict(figure, scalebar_label=t.distance(figure["scalebar_km"]))
+            if figure.get("locator"):
+                figure["locator_src"] = figure["src"].rsplit("/", 1)[0] + "/" + str(figure["locator"])
         listed, more_sum, others_sum = _records(defined), _summed(more), _summed(rest)
         cells = listed + [c for c in (more_sum, others_sum) if c["count"]]
         for i in hide_complement([c["pupils_group"] for c in cells], min_cell):
             cells[i]["group_hidden"] = True
         pages.append({
+            "anchor": region_anchor(number),
             "region": region,
             "figure": figure,
             "municipalities": listed,
@@ -406,6 +422,24 @@ def region_pages(regions: pd.DataFrame, municipalities: pd.DataFrame, region_map
             "hidden": any(c.get("group_hidden") for c in cells),
         })
     return pages
+
+
+def region_anchor(number: int) -> str:
+    """The id of the ``number``-th regional page (regions in code order, from 1)."""
+    return f"region-{number}"
+
+
+def region_anchors(regions: pd.DataFrame) -> dict[str, str]:
+    """Region code -> id of its regional page."""
+    codes = regions.sort_values("region_code", kind="stable")["region_code"].astype(str)
+    return {code: region_anchor(number) for number, code in enumerate(codes, start=1)}
+
+
+def upper_rows(upper: pd.DataFrame | None) -> list[dict[str, Any]]:
+    """The rows of the upper-level table (its configured order), with plain ``distinguishable``."""
+    if upper is None or upper.empty:
+        return []
+    return _records(upper.assign(distinguishable=distinguishable(upper)))
 
 
 def hide_complement(counts: list[Any], min_cell: int) -> list[int]:
@@ -527,12 +561,21 @@ def build_context(
     region_maps: pd.DataFrame | None = None,
     school_years: Mapping[str, Any] | None = None,
     code_check: Mapping[str, Any] | None = None,
+    upper: pd.DataFrame | None = None,
+    upper_map: Mapping[str, str] | None = None,
+    definitions: list[Mapping[str, Any]] | None = None,
+    published_files: list[str] | None = None,
 ) -> dict[str, Any]:
     """Everything the template needs, computed here so the template only lays it out.
 
     ``school_years`` is :func:`school_years_context` (the report year and the chapter on the change
     between years); without it the report states no school year and has no such chapter. ``code_check`` is
-    :func:`segmap.report.code_check.code_check_context` (without it, the section on the inputs' codes is left out)."""
+    :func:`segmap.report.code_check.code_check_context` (without it, the section on the inputs' codes is left out).
+    ``regions``, ``municipalities`` and ``upper`` carry the region and unit names of the report's language
+    (:mod:`segmap.report.levels`); ``upper`` is the upper-level table (``None`` or empty: no such level) and
+    ``upper_map`` its figure; ``definitions`` every configured country's definition of a segregated school (for
+    the comparability box); ``published_files`` the names of the shareable tables (printed when no ``data_url``
+    is configured)."""
     nation = _records(national)[0]
     categories = schools["category"].value_counts()
     thresholds = settings["thresholds"]
@@ -543,7 +586,26 @@ def build_context(
     name = country_name(settings, language)
     min_cell = int(settings["min_cell"])
     rows = int(settings["region_table_rows"])
+    years = dict(school_years or {"report": None, "compared": [], "first": None, "change": None, "available": []})
+    region_level = levels.region_level(settings, language)
+    upper_level = levels.upper_level(settings, language) if upper is not None and len(upper) else None
     return {
+        "level": region_level,
+        "upper_level": upper_level,
+        "upper": upper_rows(upper) if upper_level else [],
+        "upper_map": dict(upper_map) if upper_map and upper_level else None,
+        "upper_note": i18n.localised((settings.get("upper_level") or {}).get("note"), language) if upper_level else None,
+        "findings": summary.findings(national=nation, schools=schools, municipalities=municipalities,
+                                     regions=regions, upper=upper, settings=settings, language=language,
+                                     group=group, one=one, region_level=region_level, upper_level=upper_level,
+                                     years=years),
+        "municipality_index": municipality_index(municipalities, region_anchors(regions), language),
+        "comparability": comparability.comparability(list(definitions or []), settings, schools, nation, language),
+        "partners": [line for line in (i18n.localised({"*": p} if isinstance(p, str) else p, language)
+                                       for p in settings.get("partners") or []) if line],
+        "funding": i18n.localised(settings.get("funding"), language),
+        "data_url": settings.get("data_url"),
+        "published_files": list(published_files or []),
         "language": language,
         "country": {
             "code": settings["code"],
@@ -582,6 +644,5 @@ def build_context(
         "region_table_rows": rows,
         "provenance": provenance,
         "code_check": dict(code_check or {"any": False}),
-        "years": dict(school_years or {"report": None, "compared": [], "first": None, "change": None,
-                                       "available": []}),
+        "years": years,
     }

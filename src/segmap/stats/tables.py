@@ -27,7 +27,7 @@ from segmap.settings import inference_settings
 
 #: Seeds and replicates when a caller gives none (the defaults of :mod:`segmap.settings`).
 DEFAULT_INFERENCE = inference_settings()
-LEVELS = {"municipality": 0, "region": 1, "country": 2}
+LEVELS = {"municipality": 0, "region": 1, "country": 2, "upper": 3}
 
 AREA_INDEX_COLUMNS = [
     "n_schools", "pupils_total", "pupils_group", "group_share",
@@ -257,6 +257,62 @@ def _region_indices(schools: pd.DataFrame, census: pd.DataFrame, inference_setti
     return with_year(_with_decomposition(population.join(summary), decomposition).reset_index(), year), draws
 
 
+#: The first columns of the upper-level table (before :data:`AREA_INDEX_COLUMNS`).
+UPPER_HEAD_COLUMNS = ["upper_code", "year", "upper_name", "n_regions", "n_municipalities", "population_total",
+                      "population_group", "census_group_share"]
+
+
+def upper_of_regions(upper_level: Mapping[str, Any], region_codes) -> pd.Series:
+    """The upper-level unit of each region (``upper_level["units"]``: ``{code: {"regions": [...]}}``), indexed
+    by region code. A region of ``region_codes`` that is in no unit raises ValueError naming it."""
+    of = {region: code for code, unit in upper_level["units"].items() for region in unit["regions"]}
+    regions = pd.Index(pd.unique(pd.Series(region_codes).astype(str)))
+    missing = [r for r in regions if r not in of]
+    if missing:
+        raise ValueError(f"upper_level.units: {len(missing)} region(s) of the census are in no unit: "
+                         f"{', '.join(map(repr, missing[:10]))}")
+    return pd.Series([of[r] for r in regions], index=regions, name="upper_code")
+
+
+def upper_name(unit: Mapping[str, Any], code: str, language: str = "en") -> str:
+    """A unit's name in ``language``: its ``names`` entry, else the ``"*"`` one, else the English one, else the code."""
+    names = unit.get("names") or {}
+    return names.get(language) or names.get("*") or names.get("en") or code
+
+
+def upper_level_indices(schools: pd.DataFrame, census: pd.DataFrame, upper_level: Mapping[str, Any] | None,
+                        inference_settings: Mapping[str, Any] | None = None, *,
+                        year: str | None = None) -> pd.DataFrame:
+    """One row per unit of the level above the regions (autonomous community, Belgian Region): the indices
+    across all schools of its regions, and its M split between and within municipalities. Without
+    ``upper_level`` an empty table with the same columns. The draws use their own stream (level ``upper``):
+    random allocation within a community is not random allocation within each of its provinces."""
+    columns = UPPER_HEAD_COLUMNS + AREA_INDEX_COLUMNS[:AREA_INDEX_COLUMNS.index("mutual_information") + 1] + \
+        DECOMPOSITION_COLUMNS + AREA_INDEX_COLUMNS[AREA_INDEX_COLUMNS.index("mutual_information") + 1:]
+    if not upper_level:
+        return pd.DataFrame({c: pd.Series(dtype="string" if c in ("upper_code", "year", "upper_name", "status")
+                                          else float) for c in columns})
+    of_region = upper_of_regions(upper_level, census["region_code"])
+    census = census.assign(upper_code=census["region_code"].astype(str).map(of_region))
+    schools = schools.assign(upper_code=schools["region_code"].astype(str).map(of_region))
+    codes = [c for c in upper_level["units"] if c in set(census["upper_code"])]
+    population = census.groupby("upper_code", sort=False).agg(
+        n_regions=("region_code", "nunique"),
+        n_municipalities=("municipality_code", "size"),
+        population_total=("population_total", "sum"),
+        population_group=("population_group", "sum"),
+    ).reindex(codes)
+    population.insert(0, "upper_name", [upper_name(upper_level["units"][c], c) for c in codes])
+    population["census_group_share"] = divide(population["population_group"].to_numpy(float),
+                                              population["population_total"].to_numpy(float))
+    areas = pd.Index(codes, name="upper_code")
+    summary = summarise_areas(schools, "upper_code", areas, inference_settings=inference_settings, level="upper",
+                              stream=year_stream(year))
+    decomposition = decompose_mutual_information(schools, "upper_code", areas)
+    table = with_year(_with_decomposition(population.join(summary), decomposition).reset_index(), year)
+    return table[columns]
+
+
 def national_indices(schools: pd.DataFrame, census: pd.DataFrame, country: str, country_name: str,
                      inference_settings: Mapping[str, Any] | None = None, *, year: str | None = None) -> pd.DataFrame:
     """One row for the country: the indices across all its schools, and its M split between and within
@@ -306,7 +362,7 @@ class YearIndices:
 
 def year_indices(schools: pd.DataFrame, census: pd.DataFrame, thresholds: Mapping, *, country: str,
                  country_name: str, inference_settings: Mapping[str, Any] | None = None, year: str | None = None,
-                 keep_draws: bool = False) -> YearIndices:
+                 keep_draws: bool = False, upper_level: Mapping[str, Any] | None = None) -> YearIndices:
     """The school, municipality, region and national tables of one school year.
 
     ``schools`` holds the schools of that year only (school categories, such as whether another school
@@ -319,8 +375,9 @@ def year_indices(schools: pd.DataFrame, census: pd.DataFrame, thresholds: Mappin
                                                  year)
     draws = ({"municipality": municipality_draws, "region": region_draws, "national": national_draws}
              if keep_draws else {})
+    upper = upper_level_indices(school_table, census, upper_level, inference_settings, year=year)
     return YearIndices(year, {"school": school_table, "municipality": municipality, "region": region,
-                              "national": national}, draws)
+                              "national": national, "upper_level": upper}, draws)
 
 
 def schools_of_year(schools: pd.DataFrame, year: str | None) -> pd.DataFrame:
