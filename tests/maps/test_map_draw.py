@@ -61,7 +61,9 @@ def test_png_is_200_dpi_and_not_larger_than_figsize(rendered):
         w, h = im.size
         dpi = im.info.get("dpi", (0, 0))
     assert round(dpi[0]) == 200
-    assert w <= 7.0 * 200 + 2 and h <= 6.2 * 200 + 2
+    from segmap.maps.national import NATIONAL_FIGSIZE
+
+    assert w <= NATIONAL_FIGSIZE[0] * 200 + 2 and h <= NATIONAL_FIGSIZE[1] * 200 + 2
 
 
 def test_global_state_untouched(tmp_path, mainland):
