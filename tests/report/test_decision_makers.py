@@ -128,8 +128,9 @@ def test_findings_are_sentences_built_from_the_numbers():
     in_segregated = int(result["school"].loc[segregated, "pupils_group"].sum())
     assert items[0]["text"].startswith(f"{in_segregated} of the {int(national['pupils_group'])} Roma pupils")
     clear = findings.clearly_beyond_chance(result["municipality"]).sum()
+    assert clear == (result["municipality"]["distinguishable_from_random"].astype("boolean").fillna(False)).sum()
     assert f"In {clear} of the " in items[1]["text"]
-    assert "of the 2 units" in items[2]["text"] and "of the 2 provinces" in items[2]["text"]
+    assert "2 units" in items[2]["text"] and "2 provinces" in items[2]["text"]
     assert items[2]["anchor"] == "upper-level" and items[3]["anchor"] == "map-isolation"
 
 

@@ -71,7 +71,7 @@ __all__ = [
     "region_municipalities",
 ]
 
-MAX_SIZE = (6.9, 3.9)  # inches: at most the A4 text width, and room for the table under the map
+MAX_SIZE = (6.9, 3.5)  # inches: at most the A4 text width, and room for the table under the map
 FRAME_PAD = 0.03  # share of the region's larger side added around it
 NEIGHBOUR_FACE = "#f1f1ef"  # municipalities of other regions
 REGION_OUTLINE_WIDTH = 0.9  # pt, the region's own border
@@ -278,6 +278,10 @@ def _draw_labels(ax, own: gpd.GeoDataFrame, frame: Box, scale: float, size: tupl
         return 0
     names = own["municipality_name"].astype("string").fillna("").str.strip().to_numpy(dtype=object)
     priority = as_float(own["pupils_total"]) if "pupils_total" in own.columns else np.zeros(len(own))
+    if "pupils_group" in own.columns and "status" in own.columns:
+        # the municipalities of the page's table (defined indices, most group pupils) are named first
+        in_table = (own["status"] == "ok").to_numpy(bool)
+        priority = np.where(in_table, 1e12 + np.nan_to_num(as_float(own["pupils_group"])), priority)
     anchors = shapely.get_coordinates(shapely.point_on_surface(geometries(own)))
     codes = own["municipality_code"].astype(str).to_numpy()
     order = np.lexsort((codes, -np.nan_to_num(priority, nan=-1.0)))
@@ -344,8 +348,9 @@ def place_labels_around(boxes: Sequence[Box], frame: Box, circles: np.ndarray,
 
 
 def region_municipalities(layer: gpd.GeoDataFrame, table: pd.DataFrame) -> gpd.GeoDataFrame:
-    """The map layer with each municipality's name and pupils from the municipality table."""
-    columns = ["municipality_code", "municipality_name", "pupils_total"]
+    """The map layer with each municipality's name, pupils, group pupils and status from the municipality table."""
+    columns = [c for c in ("municipality_code", "municipality_name", "pupils_total", "pupils_group", "status")
+               if c in table.columns]
     return layer.merge(table[columns], on="municipality_code", how="left", validate="one_to_one")
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 import pandas as pd
+from babel.lists import format_list
 
 from segmap.report import i18n
 
@@ -36,6 +37,12 @@ def comparability(definitions: list[Mapping[str, Any]], settings: Mapping[str, A
             "source": (thresholds.get("source_translations") or {}).get(language) or t.config_text(thresholds["source"]),
             "this": item["code"] == settings["code"],
         })
+    def key(row: Mapping[str, Any]) -> tuple:
+        return row["symbol"], row["segregated"], row["severe"], row["require_alternative"]
+
+    own = next((key(r) for r in rows if r["this"]), None)
+    same = [r["name"] for r in rows if own is not None and key(r) == own]
+    different = [r["name"] for r in rows if own is None or key(r) != own]
     total = schools["pupils_group"].sum()
     share = pd.to_numeric(schools["group_share"], errors="coerce")
     majority = schools.loc[(share >= COMPARABLE_THRESHOLD).to_numpy(), "pupils_group"].sum()
@@ -43,6 +50,8 @@ def comparability(definitions: list[Mapping[str, Any]], settings: Mapping[str, A
         "definitions": rows,
         "same_everywhere": len({(r["symbol"], r["segregated"], r["severe"], r["require_alternative"])
                                 for r in rows}) == 1,
+        "same": format_list(same, locale=i18n.babel_locale(language)) if len(same) > 1 else None,
+        "different": format_list(different, locale=i18n.babel_locale(language)) if different else None,
         "threshold": COMPARABLE_THRESHOLD,
         "majority_share": float(majority / total) if total else float("nan"),
         "national": national,

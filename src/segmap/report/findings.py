@@ -25,11 +25,10 @@ NAMED = 3
 
 
 def clearly_beyond_chance(table: pd.DataFrame) -> pd.Series:
-    """Areas whose dissimilarity is above the 95th percentile of random allocations *and* whose D beyond
-    chance has a 95% interval entirely above zero."""
+    """Areas whose observed dissimilarity is above the 95th percentile of random allocations of the same pupils
+    to the same schools (``distinguishable_from_random``): the test of every map and table of the report."""
     distinguishable = table["distinguishable_from_random"].astype("boolean").fillna(False).astype(bool)
-    low = pd.to_numeric(table["dissimilarity_adjusted_ci_low"], errors="coerce")
-    return distinguishable & (low > 0).fillna(False) & (table["status"] == STATUS_OK)
+    return distinguishable & (table["status"] == STATUS_OK)
 
 
 class _Writer:
@@ -49,9 +48,10 @@ class _Writer:
     def interval(self, row: Mapping[str, Any]) -> str:
         """``0.45 [0.30–0.58]``; a negative lower end is set off by a semicolon (``[−0.10; 0.20]``)."""
         low = row["dissimilarity_adjusted_ci_low"]
-        return "{} [{}{}{}]".format(self.t.index(row["dissimilarity_adjusted"]), self.t.index(low),
-                                    "; " if low is not None and float(low) < 0 else "–",
-                                    self.t.index(row["dissimilarity_adjusted_ci_high"]))
+        # word joiners keep the interval on one line
+        return "{}\u00a0[{}{}{}]".format(self.t.index(row["dissimilarity_adjusted"]), self.t.index(low),
+                                          ";\u00a0" if low is not None and float(low) < 0 else "\u2060–\u2060",
+                                          self.t.index(row["dissimilarity_adjusted_ci_high"]))
 
 
 def segregated_finding(w: _Writer, national: Mapping[str, Any], schools: pd.DataFrame, regions: pd.DataFrame,
@@ -84,7 +84,8 @@ def municipality_finding(w: _Writer, municipalities: pd.DataFrame, minimum: int,
     defined = municipalities[municipalities["status"] == STATUS_OK]
     clear = defined[clearly_beyond_chance(defined)]
     text = t.gettext("In %(clear)s of the %(defined)s municipalities with defined indices, segregation between "
-                     "schools is clearly beyond chance: D beyond chance has a 95%% interval above zero.",
+                     "schools is clearly beyond chance: the observed D is above what random allocation of the same "
+                     "pupils gives in 95%% of simulations.",
                      clear=t.number(len(clear)), defined=t.number(len(defined)))
     ranked = clear[clear["pupils_group"] >= minimum].sort_values(
         ["dissimilarity_adjusted", "municipality_code"], ascending=[False, True], kind="stable").head(NAMED)
@@ -103,8 +104,12 @@ def area_finding(w: _Writer, table: pd.DataFrame, name_column: str, level: Mappi
     ranked = clear.sort_values("dissimilarity_adjusted", ascending=False, kind="stable").head(NAMED)
     items = [t.gettext("%(name)s %(value)s", name=row[name_column], value=w.interval(row))
              for _, row in ranked.iterrows()]
-    text = t.gettext("Segregation is clearly beyond chance in %(clear)s of the %(count)s %(level)s.",
-                     clear=t.number(len(clear)), count=t.number(len(table)), level=level["many"])
+    if len(clear) == len(table):
+        text = t.gettext("Segregation is clearly beyond chance in all %(count)s %(level)s.",
+                         count=t.number(len(table)), level=level["many"])
+    else:
+        text = t.gettext("Segregation is clearly beyond chance in %(clear)s of the %(count)s %(level)s.",
+                         clear=t.number(len(clear)), count=t.number(len(table)), level=level["many"])
     if items:
         text += " " + t.gettext("Highest: %(list)s.", list=w.listing(items))
     return text
@@ -116,8 +121,8 @@ def residence_finding(w: _Writer, national: Mapping[str, Any], municipalities: p
     defined = municipalities[municipalities["status"] == STATUS_OK]
     census = pd.to_numeric(defined["census_group_share"], errors="coerce")
     concentrated = int((pd.to_numeric(defined["isolation"], errors="coerce") > 2 * census).sum())
-    text = t.gettext("%(group)s are %(census)s of the census population and %(pupils)s of all pupils, but the "
-                     "average %(one)s attends a school where %(isolation)s of the pupils are %(group)s.",
+    text = t.gettext("The group is %(census)s of the census population and %(group)s are %(pupils)s of all pupils, "
+                     "but the average %(one)s attends a school where %(isolation)s of the pupils are %(group)s.",
                      group=group, census=t.percent(national["census_group_share"]),
                      pupils=t.percent(national["group_share"]), one=one, isolation=t.percent(national["isolation"]))
     text += " " + t.gettext("In %(count)s of the %(defined)s municipalities with defined indices, that school "

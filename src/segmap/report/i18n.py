@@ -112,7 +112,10 @@ def format_number(value: Any, digits: int = 0, language: str = "en") -> str:
     if _missing(value):
         return MISSING
     locale, pattern = _pattern(language, "decimal", digits)
-    return _minus(pattern.apply(float(value), locale))
+    value = float(value)
+    if round(value, digits) == 0:
+        value = 0.0  # no "−0.00"
+    return _minus(pattern.apply(value, locale))
 
 
 def _minus(text: str) -> str:
@@ -197,6 +200,19 @@ def localised(texts: Mapping[str, str] | None, language: str) -> str | None:
     """A configured text per language (``"*"``: every other language); ``None`` when there is none."""
     texts = texts or {}
     return texts.get(language) or texts.get("*") or None
+
+
+#: Bulgarian "в" and "с" take a vowel before a word that starts with the same or a similar sound ("във Видин",
+#: "във Варна", "със Сливен"): names from the data fill the translations, so the rule is applied to the text.
+_BG_PREPOSITIONS = [(re.compile(r"(?<![\w-])([вВ]) (?=[вВфФ])"), r"\1ъв "),
+                    (re.compile(r"(?<![\w-])([сС]) (?=[сСзЗ])"), r"\1ъс ")]
+
+
+def bulgarian_prepositions(text: str) -> str:
+    """``в``/``с`` before a word starting with в/ф or с/з become ``във``/``със`` (Bulgarian orthography)."""
+    for pattern, replacement in _BG_PREPOSITIONS:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 def translator(language: str = "en") -> Translator:

@@ -173,7 +173,8 @@ def make_environment(template_dir: str | Path, language: str = "en") -> jinja2.E
 def render_html(template_dir: str | Path, context: Mapping[str, Any]) -> str:
     """Fill the report template with ``context`` (in the language ``context["language"]``)."""
     language = context.get("language", "en")
-    return make_environment(template_dir, language).get_template(TEMPLATE_NAME).render(**context)
+    html = make_environment(template_dir, language).get_template(TEMPLATE_NAME).render(**context)
+    return i18n.bulgarian_prepositions(html) if language == "bg" else html
 
 
 def write_pdf(html: str, out_path: str | Path, base_dir: str | Path, allowed_dirs: Iterable[str | Path],
