@@ -152,3 +152,29 @@ def test_comparability_lists_every_definition_and_the_share_in_majority_group_sc
 def test_checksums_print_in_groups_of_eight():
     assert render.grouped("0123456789abcdef01") == "01234567 89abcdef 01"
     assert render.grouped("0123456789-modified") == "01234567 89 modified"
+
+
+def test_bulgarian_prepositions_take_their_vowel_before_the_same_sound():
+    from segmap.report.i18n import bulgarian_prepositions
+
+    assert bulgarian_prepositions("учат в Видин и в Монтана; В Варна; с Сливен") == \
+        "учат във Видин и в Монтана; Във Варна; със Сливен"
+    assert bulgarian_prepositions("Павел в Плевен") == "Павел в Плевен"
+
+
+def test_a_value_that_rounds_to_zero_prints_without_a_minus_sign():
+    assert render.format_index(-0.001) == "0.00" and render.format_index(-0.006) == "−0.01"
+
+
+def test_comparability_names_the_countries_that_share_a_definition():
+    result = tiny_tables()
+    same = {"segregated": 0.5, "severe": 0.8, "comparison": "at_least", "require_alternative": False,
+            "source": "s"}
+    definitions = [
+        {"code": "aa", "name": "Belgium", "names": {}, "thresholds": same},
+        {"code": "es", "name": "Spain", "names": {}, "thresholds": {**same, "segregated": 0.3, "comparison": "above"}},
+        {"code": "xx", "name": "Tiny", "names": {}, "thresholds": same},
+    ]
+    box = comparability.comparability(definitions, settings_for_findings(), result["school"],
+                                      result["national"].iloc[0], "en")
+    assert box["same"] == "Belgium and Tiny" and box["different"] == "Spain"
