@@ -178,3 +178,11 @@ def test_comparability_names_the_countries_that_share_a_definition():
     box = comparability.comparability(definitions, settings_for_findings(), result["school"],
                                       result["national"].iloc[0], "en")
     assert box["same"] == "Belgium and Tiny" and box["different"] == "Spain"
+
+
+def test_percent_signs_and_comparison_signs_stay_with_their_numbers():
+    from segmap.report.i18n import no_break_spaces
+
+    assert no_break_spaces("une minorité de 10 % ; ≥ 50% ; &gt; 30 %") == \
+        "une minorité de 10\u00a0% ; ≥\u00a050% ; &gt;\u00a030\u00a0%"
+    assert no_break_spaces("<td>5 </td> a > b") == "<td>5 </td> a > b"

@@ -208,6 +208,18 @@ _BG_PREPOSITIONS = [(re.compile(r"(?<![\w-])([вВ]) (?=[вВфФ])"), r"\1ъв 
                     (re.compile(r"(?<![\w-])([сС]) (?=[сСзЗ])"), r"\1ъс ")]
 
 
+#: A space that must not break a line: between a number and its percent sign ("10 %", from a translation) and
+#: between a comparison sign and its number ("≥ 50%").
+_NO_BREAK = [(re.compile(r"(\d) %"), "\\1\u00a0%"), (re.compile(r"(≥|&gt;|&lt;|≤) (?=\d)"), "\\1\u00a0")]
+
+
+def no_break_spaces(text: str) -> str:
+    """``10 %`` and ``≥ 50%`` with no-break spaces, so that a line never breaks inside them."""
+    for pattern, replacement in _NO_BREAK:
+        text = pattern.sub(replacement, text)
+    return text
+
+
 def bulgarian_prepositions(text: str) -> str:
     """``в``/``с`` before a word starting with в/ф or с/з become ``във``/``със`` (Bulgarian orthography)."""
     for pattern, replacement in _BG_PREPOSITIONS:

@@ -174,6 +174,7 @@ def render_html(template_dir: str | Path, context: Mapping[str, Any]) -> str:
     """Fill the report template with ``context`` (in the language ``context["language"]``)."""
     language = context.get("language", "en")
     html = make_environment(template_dir, language).get_template(TEMPLATE_NAME).render(**context)
+    html = i18n.no_break_spaces(html)
     return i18n.bulgarian_prepositions(html) if language == "bg" else html
 
 
