@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 import geopandas as gpd
 import numpy as np
 import shapely
-from matplotlib.patches import Rectangle
+from matplotlib.patches import Circle, Rectangle
 
 from segmap.maps.draw import Box, add_polygons, bounds, geometries, new_figure, setup_axes
 
@@ -84,16 +84,11 @@ def build_locator(region_code: str, geoms: np.ndarray, codes: np.ndarray, frames
         x0, y0, x1, y1 = bounds(geoms[own])
         if max(x1 - x0, y1 - y0) * scale < SMALL_IN:
             centre = ((x0 + x1) / 2, (y0 + y1) / 2)
-            ax.add_patch(plt_circle(centre, DOT_RADIUS_IN / scale))
+            ax.add_patch(Circle(centre, DOT_RADIUS_IN / scale, facecolor="none", edgecolor=FILL, linewidth=0.8,
+                                zorder=4.0))
     for layer in ax.collections:
         layer.set_rasterized(False)
     return fig
-
-
-def plt_circle(centre: tuple[float, float], radius: float):
-    from matplotlib.patches import Circle
-
-    return Circle(centre, radius, facecolor="none", edgecolor=FILL, linewidth=0.8, zorder=4.0)
 
 
 def simplified(regions: gpd.GeoDataFrame, tolerance_m: float) -> gpd.GeoDataFrame:

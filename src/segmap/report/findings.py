@@ -128,7 +128,7 @@ def residence_finding(w: _Writer, national: Mapping[str, Any], municipalities: p
     text += " " + t.gettext("In %(count)s of the %(defined)s municipalities with defined indices, that school "
                             "share is more than twice the group's share of the municipality's census population.",
                             count=t.number(concentrated), defined=t.number(len(defined)))
-    return {"key": "residence", "anchor": "map-isolation", "text": i18n_upper_first(text)}
+    return {"key": "residence", "anchor": "map-isolation", "text": i18n.upper_first(text)}
 
 
 def change_finding(w: _Writer, change: Mapping[str, Any], year_from: str, year_to: str) -> dict[str, str]:
@@ -149,10 +149,6 @@ def change_finding(w: _Writer, change: Mapping[str, Any], year_from: str, year_t
     text += " " + t.gettext("%(increase)s municipalities show a clear increase, %(decrease)s a clear decrease.",
                             increase=t.number(counts["increase"]), decrease=t.number(counts["decrease"]))
     return {"key": "change", "anchor": "change", "text": text}
-
-
-def i18n_upper_first(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def findings(*, national: Mapping[str, Any], schools: pd.DataFrame, municipalities: pd.DataFrame,

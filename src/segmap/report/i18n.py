@@ -196,6 +196,12 @@ class Translator:
         return self.translations.gettext(text) if text else text
 
 
+def upper_first(text: Any) -> str:
+    """The text with its first letter in upper case (the rest unchanged, unlike ``capitalize``)."""
+    text = str(text)
+    return text[:1].upper() + text[1:]
+
+
 def localised(texts: Mapping[str, str] | None, language: str) -> str | None:
     """A configured text per language (``"*"``: every other language); ``None`` when there is none."""
     texts = texts or {}

@@ -101,10 +101,7 @@ def format_index(value: Any, digits: int = 2, language: str = "en") -> str:
     return i18n.format_index(value, digits, language)
 
 
-def upper_first(text: Any) -> str:
-    """The text with its first letter in upper case (the rest unchanged, unlike ``capitalize``)."""
-    text = str(text)
-    return text[:1].upper() + text[1:]
+upper_first = i18n.upper_first
 
 
 def grouped(text: Any, size: int = 8) -> str:
