@@ -38,6 +38,7 @@ include: "rules/maps.smk"
 include: "rules/region_maps.smk"
 include: "rules/report.smk"
 include: "rules/publish.smk"
+include: "rules/atlas.smk"
 
 
 rule all:

@@ -6,7 +6,8 @@ from segmap.demo import PROFILES as DEMO_PROFILES
 from segmap.recipes import extra_input_paths
 from segmap.report.i18n import SOURCE_LANGUAGE, catalog_path
 from segmap.report.render import TEMPLATE_DIR, TEMPLATE_NAME
-from segmap.settings import DEMO_SEED, load_settings, report_filename, school_input_specs
+from segmap.atlas.page import STATIC_FILES as ATLAS_STATIC_FILES, TEMPLATE_DIR as ATLAS_TEMPLATE_DIR
+from segmap.settings import DEMO_SEED, atlas_filename, load_settings, report_filename, school_input_specs
 from segmap.stages import stage_code
 
 # The typed settings of every country, built once from the validated config (segmap.settings).
@@ -16,6 +17,8 @@ COUNTRIES = sorted(SETTINGS.countries)
 # The report template and its stylesheet: package data of segmap.report (the same files as reports/templates).
 REPORT_TEMPLATE = TEMPLATE_DIR / TEMPLATE_NAME
 REPORT_STYLESHEET = TEMPLATE_DIR / "report.css"
+# The atlas page's template, stylesheet and script (package data of segmap.atlas), inlined into every atlas.
+ATLAS_PAGE_FILES = [str(ATLAS_TEMPLATE_DIR / name) for name in ATLAS_STATIC_FILES]
 
 
 def settings(wildcards):
@@ -70,11 +73,18 @@ def report_path(country, lang):
     return str(Path("outputs", country, report_filename(entry.deliverable, country, lang)))
 
 
+def atlas_path(country, lang):
+    entry = SETTINGS.country(country)
+    return str(Path("outputs", country, "atlas", atlas_filename(entry.deliverable, country, lang)))
+
+
 def country_targets(country):
-    """What a country's target (``snakemake --cores 4 bg``) builds: its reports in every configured language
-    and its shareable tables."""
-    reports = [report_path(country, lang) for lang in SETTINGS.country(country).languages]
-    return reports + [f"outputs/{country}/published/national_indices.csv"]
+    """What a country's target (``snakemake --cores 4 bg``) builds: its reports and interactive atlases in
+    every configured language, and its shareable tables."""
+    languages = SETTINGS.country(country).languages
+    reports = [report_path(country, lang) for lang in languages]
+    atlases = [atlas_path(country, lang) for lang in languages]
+    return reports + atlases + [f"outputs/{country}/published/national_indices.csv"]
 
 
 def all_reports():

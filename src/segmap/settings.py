@@ -404,6 +404,11 @@ def report_filename(deliverable: str, country: str, language: str) -> str:
     return f"{deliverable}_school_segregation_maps_{country}_{language}.pdf"
 
 
+def atlas_filename(deliverable: str, country: str, language: str) -> str:
+    """File name of an interactive atlas: ``D.2.1_atlas_bg_en.html`` (in ``outputs/{country}/atlas/``)."""
+    return f"{deliverable}_atlas_{country}_{language}.html"
+
+
 def option_defaults() -> dict[str, Any]:
     """The default of every country option a config can set, as it would be written in YAML (``None`` where
     the default depends on other values or on the data). The schema and the README are tested against it."""

@@ -12,6 +12,7 @@ rule                      module                                  function
 ``change_map``            :mod:`segmap.stages.change_map`         ``draw_change_map``
 ``region_maps``           :mod:`segmap.stages.region_maps`        ``draw_region_maps``
 ``report``                :mod:`segmap.stages.report`             ``build_report``
+``atlas``                 :mod:`segmap.stages.atlas`              ``build_atlas``
 ========================  ======================================  ===========================
 
 The functions take file paths and plain settings and can be called from Python or a notebook to rerun one
