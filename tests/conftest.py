@@ -101,3 +101,22 @@ def tiny_inputs_partner_layout(tmp_path) -> tuple[dict[str, Path], dict]:
         "boundaries": {"path": str(paths["boundaries"]), "columns": {"municipality_code": "NATCODE"}},
     }
     return paths, entries
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Chromium (Debian's chromium and chromium-driver, driven by Selenium) with the network off, for
+    the atlas's browser tests (:mod:`segmap.atlas.browser`). Where Chromium is missing the tests are skipped
+    with the reason, except in CI (``CI=true``), where `.ci/run` installs it and a missing browser fails."""
+    import os
+
+    from segmap.atlas.browser import chromium, missing_browser
+
+    missing = missing_browser()
+    if missing:
+        message = f"Chromium not installed ({', '.join(missing)} missing; apt-get install chromium chromium-driver)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + ": .ci/run installs it, so CI must not skip the browser tests")
+        pytest.skip(message)
+    with chromium() as session:
+        yield session

@@ -112,7 +112,7 @@ def test_every_module_has_a_docstring_and_long_ones_say_why():
 
 
 def test_subpackages_by_concern():
-    for package in ("io", "recipes", "stats", "maps", "report", "demo", "stages"):
+    for package in ("io", "recipes", "stats", "maps", "report", "atlas", "demo", "stages"):
         assert (PACKAGE_DIR / package / "__init__.py").is_file()
     for module in ("provenance", "settings", "years", "geo", "files", "errors", "logs"):
         assert (PACKAGE_DIR / f"{module}.py").is_file()
@@ -156,7 +156,7 @@ def missing_code_inputs(rule_inputs: set[str], stage: str) -> set[str]:
 def test_every_rule_script_calls_a_stage_module_named_after_its_rule():
     stages = rule_stages()
     assert set(stages) == {"demo_inputs", "ingest", "code_check", "prepare_geometry", "indices", "publish", "maps", "change_map",
-                           "region_maps", "report"}
+                           "region_maps", "report", "atlas"}
     assert all(rule == stage for rule, stage in stages.items())
 
 
@@ -187,7 +187,7 @@ def test_the_workflows_rules_depend_on_every_module_their_stage_loads():
         assert missing_code_inputs(inputs[rule], stage) == set(), rule
 
 
-def test_a_caption_edit_reruns_only_the_maps_and_reports():
+def test_a_caption_edit_reruns_only_the_maps_reports_and_atlases():
     captions = str(PACKAGE_DIR / "maps" / "captions.py")
     users = {stage for stage in set(rule_stages().values()) if captions in stage_code(stage)}
-    assert users == {"maps", "change_map", "report"}
+    assert users == {"maps", "change_map", "report", "atlas"}  # the atlas's legends are the maps' legends

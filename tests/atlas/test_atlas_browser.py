@@ -21,15 +21,12 @@ def tiny_atlas(tmp_path_factory):
     return path
 
 
-def only_local(urls):
-    return [url for url in urls if not url.startswith(("file://", "data:", "blob:"))]
-
-
 def test_loads_offline_without_errors_or_requests(browser, tiny_atlas):
     browser.open(tiny_atlas)
     assert browser.errors() == []
     requests = browser.requests()
-    assert requests and only_local(requests) == []  # the file itself, and nothing else
+    assert requests[0].startswith("file://")  # the file itself, and nothing that leaves it
+    assert [url for url in requests if not url.startswith(("file://", "data:", "blob:"))] == []
     assert browser.text("#legend-title") == "Share of Roma pupils among pupils"
     assert browser.driver.execute_script("return document.querySelectorAll('#legend-items li').length") == 9
 
@@ -83,15 +80,17 @@ def test_a_hostile_name_stays_text(browser, tiny_atlas):
     assert browser.figures()["name"] == HOSTILE
     assert browser.driver.execute_script("return document.querySelectorAll('img').length") == 0
     assert browser.text("#matches li .name") == HOSTILE  # the list of matches shows it as text as well
-    browser.driver.find_element("id", "table-view").click()
-    cells = browser.driver.execute_script(
-        "return Array.from(document.querySelectorAll('#all-table button')).map(function (b) { return b.textContent; })")
+    browser.driver.find_element("css selector", "#table-view summary").click()
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    cells = WebDriverWait(browser.driver, 5).until(lambda driver: driver.execute_script(
+        "return Array.from(document.querySelectorAll('#all-table button')).map(function (b) { return b.textContent; })"))
     assert HOSTILE in cells
     assert browser.driver.execute_script("return document.querySelectorAll('img').length") == 0
     region = browser.driver.execute_script(
         "return Array.from(document.querySelectorAll('#region-select option')).map(function (o) { return o.textContent; })")
     assert "Álava <b>bold</b>" in region  # markup in a region name is text too
-    assert browser.errors() == [] and only_local(browser.requests()) == []
+    assert browser.errors() == [] and browser.remote_requests() == []
 
 
 def test_region_view_lists_its_municipalities(browser, tiny_atlas):
@@ -123,3 +122,34 @@ def test_the_keyboard_reaches_search_and_map(browser, tiny_atlas):
     assert browser.driver.execute_script("return document.activeElement.id") == "map"
     outline = browser.driver.execute_script("return getComputedStyle(document.activeElement).outlineStyle")
     assert outline != "none"  # visible focus
+
+
+SHADOW_SEARCH = """
+var found = {img: 0, texts: []};
+(function walk(root) {
+  root.querySelectorAll('*').forEach(function (node) {
+    if (node.tagName === 'IMG') found.img += 1;
+    if (node.shadowRoot) { found.texts.push(node.shadowRoot.textContent); walk(node.shadowRoot); }
+  });
+  if (root !== document) found.texts.push(root.textContent);
+})(document);
+return found;
+"""
+
+
+def test_a_hostile_name_stays_text_in_the_maps_hover_label(browser, tiny_atlas):
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    browser.open(tiny_atlas)
+    browser.search(HOSTILE[:6])
+    map_area = browser.driver.find_element("id", "map")
+    ActionChains(browser.driver).move_to_element(map_area).move_by_offset(-10, 0).move_by_offset(10, 0).perform()
+    found = {"texts": []}
+    for _ in range(40):
+        found = browser.driver.execute_script(SHADOW_SEARCH)
+        if any(HOSTILE in text for text in found["texts"]):
+            break
+        browser.driver.execute_script("return new Promise(function (r) { setTimeout(r, 50); })")
+    assert any(HOSTILE in text for text in found["texts"]), "the hover label did not show the name"
+    assert found["img"] == 0
+    assert browser.errors() == []

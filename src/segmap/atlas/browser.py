@@ -68,6 +68,10 @@ class Browser:
                     urls.append(message["params"]["request"]["url"])
         return urls
 
+    def remote_requests(self) -> list[str]:
+        """The requests that would leave the file: anything but ``file:``, ``data:`` and ``blob:`` URLs."""
+        return [url for url in self.requests() if not url.startswith(("file://", "data:", "blob:"))]
+
     def text(self, css: str) -> str | None:
         return self.driver.execute_script(
             "var n = document.querySelector(arguments[0]); return n ? n.textContent : null;", css)
