@@ -126,3 +126,62 @@ def test_polygon_arrays_keep_holes_with_opposite_orientation():
     first, second = np.split(np.c_[xs[0], ys[0]], np.flatnonzero(np.isnan(xs[0])))
     signed = [shapely.Polygon(part[~np.isnan(part[:, 0])]).exterior.is_ccw for part in (first, second)]
     assert signed == [True, False]
+
+
+def bokeh_sources(html: str) -> dict:
+    """Name -> data entries of the Bokeh document's named ColumnDataSources."""
+    import html as html_module
+
+    docs = json.loads(html_module.unescape(re.search(r"const docs_json = '(.*?)';", html, re.S).group(1)))
+    found = {}
+
+    def walk(node):
+        if isinstance(node, dict):
+            attributes = node.get("attributes") or {}
+            if node.get("name") == "ColumnDataSource" and attributes.get("name"):
+                found[attributes["name"]] = dict(attributes["data"]["entries"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(docs)
+    return found
+
+
+def test_school_points_only_where_school_names_may_be_published():
+    schools = pd.DataFrame({"school_id": ["1", "2"], "school_name": ["CEIP Uno", "<b>CEIP Dos</b>"],
+                            "category": ["severe", "below_threshold"], "lon": [-3.9, -3.8], "lat": [40.05, 40.0]})
+
+    def build(allowed):
+        return atlas_page(layer=layer(), regions_layer=regions_layer(), municipalities=municipalities(),
+                          regions=regions(), change=None, settings=settings(publish_school_names=allowed),
+                          language="en", schools=schools)
+
+    assert "schools" not in bokeh_sources(build(False))
+    points = bokeh_sources(build(True))["schools"]
+    assert points["name"] == ["CEIP Uno", "<b>CEIP Dos</b>"]
+    assert points["color"][0] == "#b30000"  # the report's colour of severely segregated schools
+
+
+def test_with_two_school_years_the_change_map_is_an_indicator_with_the_pdf_classes():
+    change = pd.DataFrame({
+        "municipality_code": ["01001", "01002", "02001"], "year_from": "2022/23", "year_to": "2024/25",
+        "pupils_group_from": ["280", "38", "300"], "pupils_group_to": ["300", "40", "330"],
+        "dissimilarity_adjusted_change": [0.12, -0.01, -0.25], "dissimilarity_adjusted_change_ci_low": [0.05, -0.1, -0.4],
+        "dissimilarity_adjusted_change_ci_high": [0.2, 0.08, -0.1],
+        "change_status": ["increase", "no_clear_change", "decrease"]})
+    html = atlas_page(layer=layer(), regions_layer=regions_layer(), municipalities=municipalities(),
+                      regions=regions(), change=change, settings=settings(), language="en")
+    data = page_data(html)
+    indicator = data["indicators"][-1]
+    assert indicator["key"] == "change" and "2022/23" in indicator["legend_title"]
+    colors = INDICATOR_CLASSES["dissimilarity_adjusted_change"].colors()
+    legend = indicator["legend"]
+    assert [legend[e]["color"] for e in indicator["entries"][:4]] == [colors[6], MUTED_FACE, UNDEFINED_FACE, colors[0]]
+    assert indicator["values"][:2] == ["+0.12", "\u22120.01"]
+    fields = [f["field"] for f in data["fields"]]
+    first = dict(zip(fields, data["municipalities"]["figures"][0]))
+    assert first["dissimilarity_adjusted_change"] == "+0.12 [+0.05; +0.20]"
+    assert first["change_status"] == "clear increase"
