@@ -185,3 +185,18 @@ def test_with_two_school_years_the_change_map_is_an_indicator_with_the_pdf_class
     first = dict(zip(fields, data["municipalities"]["figures"][0]))
     assert first["dissimilarity_adjusted_change"] == "+0.12 [+0.05; +0.20]"
     assert first["change_status"] == "clear increase"
+
+
+def test_two_processes_write_the_same_bytes(tmp_path):
+    """Bokeh's document ids and UUIDs are fixed, so a rerun of the rule gives the same file."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import sys; sys.path.insert(0, sys.argv[2]); from test_atlas_content import tiny_page; "
+            "open(sys.argv[1], 'w', encoding='utf-8').write(tiny_page('fr'))")
+    here = str(Path(__file__).resolve().parent)
+    for name in ("one.html", "two.html"):
+        subprocess.run([sys.executable, "-c", code, str(tmp_path / name), here], check=True,
+                       cwd=Path(__file__).resolve().parents[1])
+    assert (tmp_path / "one.html").read_bytes() == (tmp_path / "two.html").read_bytes()

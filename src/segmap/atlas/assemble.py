@@ -33,11 +33,12 @@ def _figure_texts(row: Mapping[str, Any], words, language, min_cell, with_change
 
 
 def _definition_source(settings: Mapping[str, Any], language: str) -> str:
-    """The source of the definition of a segregated school, in ``language`` where the config translates it
-    (as in the report's comparability box)."""
+    """"Source of the definition: ..." of a segregated school, in ``language`` where the config translates the
+    source (as in the report's comparability box)."""
     thresholds = settings.get("thresholds") or {}
     text = (thresholds.get("source_translations") or {}).get(language) or thresholds.get("source") or ""
-    return i18n.Translator(language).config_text(text)
+    t = i18n.Translator(language)
+    return t.gettext("Source of the definition: %(source)s.", source=t.config_text(text)) if text else ""
 
 
 def school_points(schools: pd.DataFrame | None, crs, settings: Mapping[str, Any],
