@@ -84,6 +84,9 @@ def test_full_report_for_a_new_country(workdir, tiny_inputs):
     assert "".join(HOSTILE.split()) in "".join(text.split())
     log = (workdir / "logs" / "xx" / "report_D.9.9_en.log").read_text()
     assert "refused" not in log and "/etc/passwd" not in log  # nothing was even requested
+    # the new country's atlas too, with the hostile name only as escaped data
+    atlas = (outputs / "atlas" / "D.9.9_atlas_xx_en.html").read_text(encoding="utf-8")
+    assert "Testland" in atlas and HOSTILE not in atlas and "Content-Security-Policy" in atlas
 
     # a no-op rerun does nothing
     again = run_snakemake(workdir, "--dry-run")

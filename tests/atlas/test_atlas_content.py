@@ -180,7 +180,7 @@ def test_with_two_school_years_the_change_map_is_an_indicator_with_the_pdf_class
     colors = INDICATOR_CLASSES["dissimilarity_adjusted_change"].colors()
     legend = indicator["legend"]
     assert [legend[e]["color"] for e in indicator["entries"][:4]] == [colors[6], MUTED_FACE, UNDEFINED_FACE, colors[0]]
-    assert indicator["values"][:2] == ["+0.12", "\u22120.01"]
+    assert indicator["values"][:2] == ["+0.12 [+0.05; +0.20]", "\u22120.01 [\u22120.10; +0.08]"]  # hover: value, interval
     fields = [f["field"] for f in data["fields"]]
     first = dict(zip(fields, data["municipalities"]["figures"][0]))
     assert first["dissimilarity_adjusted_change"] == "+0.12 [+0.05; +0.20]"

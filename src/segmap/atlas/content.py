@@ -147,17 +147,31 @@ def indicator_fills(areas: pd.DataFrame, spec: Mapping[str, Any], language: str,
             "title": spec["legend_title"], "map_title": spec["title"], "caption": spec["caption"]}
 
 
+INTERVALS = {"dissimilarity_adjusted": ("dissimilarity_adjusted_ci_low", "dissimilarity_adjusted_ci_high"),
+             "isolation": ("isolation_ci_low", "isolation_ci_high"),
+             "dissimilarity_adjusted_change": ("dissimilarity_adjusted_change_ci_low",
+                                               "dissimilarity_adjusted_change_ci_high")}
+
+
 def hover_values(areas: pd.DataFrame, spec: Mapping[str, Any], language: str) -> list[str]:
-    """The mapped value of every area in the locale (a percentage for shares, an index otherwise; empty
-    where undefined), for the map's hover label."""
+    """The mapped value of every area in the locale, with its 95 % interval where the index has one (a
+    percentage for shares, an index otherwise; empty where undefined), for the map's hover label."""
     classes = spec["classes"]
     values = as_float(areas[spec["column"]])
     t = i18n.Translator(language)
+    change = spec["key"] == "change"
     if classes.percent:
-        return [t.percent(v, 1) if np.isfinite(v) else "" for v in values]
-    if spec["key"] == "change":
-        return [i18n.format_change(v, 2, language) if np.isfinite(v) else "" for v in values]
-    return [t.index(v) if np.isfinite(v) else "" for v in values]
+        texts = [t.percent(v, 1) if np.isfinite(v) else "" for v in values]
+    elif change:
+        texts = [i18n.format_change(v, 2, language) if np.isfinite(v) else "" for v in values]
+    else:
+        texts = [t.index(v) if np.isfinite(v) else "" for v in values]
+    bounds = INTERVALS.get(spec["column"])
+    if bounds and all(column in areas for column in bounds):
+        lows, highs = areas[bounds[0]].tolist(), areas[bounds[1]].tolist()
+        texts = [" ".join(filter(None, [text, _interval(low, high, t, change)])) if text else ""
+                 for text, low, high in zip(texts, lows, highs)]
+    return texts
 
 
 def hover_texts(values, entries, legend, spec) -> list[str]:
