@@ -22,6 +22,10 @@ rule atlas:
         settings=settings,
     wildcard_constraints:
         deliverable="[A-Za-z0-9][A-Za-z0-9._-]*",
+    threads: 1
+    resources:
+        mem_mb=RULE_RESOURCES["atlas"]["mem_mb"],
+        runtime=RULE_RESOURCES["atlas"]["runtime"],
     log:
         "logs/{country}/atlas_{deliverable}_{lang}.log",
     benchmark:

@@ -17,6 +17,10 @@ rule code_check:
         boundaries="data/processed/{country}/boundaries.parquet",
     params:
         on_code_mismatch=lambda wildcards: settings(wildcards)["on_code_mismatch"],
+    threads: 1
+    resources:
+        mem_mb=RULE_RESOURCES["code_check"]["mem_mb"],
+        runtime=RULE_RESOURCES["code_check"]["runtime"],
     log:
         "logs/{country}/code_check.log",
     benchmark:

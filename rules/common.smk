@@ -52,6 +52,25 @@ def input_paths(wildcards):
     return paths
 
 
+# What each rule asks a scheduler for (``resources:``): peak memory in MB and run time in minutes, about twice the
+# peak resident memory and wall time of the Spanish demo (8,131 municipalities; benchmarks/es/*.tsv) so that a
+# country of that size fits. A cluster profile can raise them per rule (profiles/slurm/config.yaml,
+# ``set-resources``). Every rule is single-threaded (``threads: 1``): Snakemake runs independent jobs side by side.
+RULE_RESOURCES = {
+    "demo_inputs": {"mem_mb": 1000, "runtime": 10},
+    "ingest": {"mem_mb": 1500, "runtime": 10},
+    "code_check": {"mem_mb": 1000, "runtime": 10},
+    "prepare_geometry": {"mem_mb": 1500, "runtime": 10},
+    "indices": {"mem_mb": 4000, "runtime": 30},
+    "publish": {"mem_mb": 1000, "runtime": 10},
+    "maps": {"mem_mb": 1500, "runtime": 10},
+    "change_map": {"mem_mb": 1000, "runtime": 10},
+    "region_maps": {"mem_mb": 1500, "runtime": 15},
+    "report": {"mem_mb": 3000, "runtime": 30},
+    "atlas": {"mem_mb": 1500, "runtime": 10},
+}
+
+
 # The index tables of the indices rule (the output contract), by output name.
 INDEX_TABLES = {
     "school": "outputs/{country}/school_indices.csv",

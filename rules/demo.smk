@@ -14,6 +14,10 @@ rule demo_inputs:
         seed=DEMO_SEED,
     wildcard_constraints:
         demo="|".join(sorted(DEMO_PROFILES)),
+    threads: 1
+    resources:
+        mem_mb=RULE_RESOURCES["demo_inputs"]["mem_mb"],
+        runtime=RULE_RESOURCES["demo_inputs"]["runtime"],
     log:
         "logs/{demo}/demo_inputs.log",
     benchmark:

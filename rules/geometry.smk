@@ -13,6 +13,10 @@ rule prepare_geometry:
         regions="data/processed/{country}/regions_map.parquet",
     params:
         crs=lambda wildcards: settings(wildcards)["map_crs"],
+    threads: 1
+    resources:
+        mem_mb=RULE_RESOURCES["prepare_geometry"]["mem_mb"],
+        runtime=RULE_RESOURCES["prepare_geometry"]["runtime"],
     log:
         "logs/{country}/prepare_geometry.log",
     benchmark:

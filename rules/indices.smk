@@ -19,6 +19,10 @@ rule indices:
         year=lambda wildcards: settings(wildcards)["year"],
         years=lambda wildcards: settings(wildcards)["years"],
         upper_level=lambda wildcards: settings(wildcards)["upper_level"],
+    threads: 1
+    resources:
+        mem_mb=RULE_RESOURCES["indices"]["mem_mb"],
+        runtime=RULE_RESOURCES["indices"]["runtime"],
     log:
         "logs/{country}/indices.log",
     benchmark:

@@ -22,6 +22,10 @@ rule ingest:
         max_problems=lambda wildcards: settings(wildcards)["max_problems"],
         plain_years=lambda wildcards: settings(wildcards)["plain_years"],
         max_repair_area_change=lambda wildcards: settings(wildcards)["max_repair_area_change"],
+    threads: 1
+    resources:
+        mem_mb=RULE_RESOURCES["ingest"]["mem_mb"],
+        runtime=RULE_RESOURCES["ingest"]["runtime"],
     log:
         "logs/{country}/ingest.log",
     benchmark:

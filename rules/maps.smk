@@ -22,6 +22,10 @@ rule maps:
         upper_dissimilarity="data/processed/{country}/figures/{lang}/upper_dissimilarity.svg",
     params:
         settings=settings,
+    threads: 1
+    resources:
+        mem_mb=RULE_RESOURCES["maps"]["mem_mb"],
+        runtime=RULE_RESOURCES["maps"]["runtime"],
     log:
         "logs/{country}/maps_{lang}.log",
     benchmark:
@@ -48,6 +52,10 @@ rule change_map:
         figure="data/processed/{country}/figures/{lang}/dissimilarity_change.svg",
     params:
         settings=settings,
+    threads: 1
+    resources:
+        mem_mb=RULE_RESOURCES["change_map"]["mem_mb"],
+        runtime=RULE_RESOURCES["change_map"]["runtime"],
     log:
         "logs/{country}/change_map_{lang}.log",
     benchmark:

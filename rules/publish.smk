@@ -12,6 +12,10 @@ rule publish:
     params:
         min_cell=lambda wildcards: settings(wildcards)["min_cell"],
         publish_school_names=lambda wildcards: settings(wildcards)["publish_school_names"],
+    threads: 1
+    resources:
+        mem_mb=RULE_RESOURCES["publish"]["mem_mb"],
+        runtime=RULE_RESOURCES["publish"]["runtime"],
     log:
         "logs/{country}/publish.log",
     benchmark:

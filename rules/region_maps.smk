@@ -15,6 +15,10 @@ rule region_maps:
         figures=directory("data/processed/{country}/figures/regions"),
     params:
         insets=lambda wildcards: settings(wildcards)["insets"],
+    threads: 1
+    resources:
+        mem_mb=RULE_RESOURCES["region_maps"]["mem_mb"],
+        runtime=RULE_RESOURCES["region_maps"]["runtime"],
     log:
         "logs/{country}/region_maps.log",
     benchmark:

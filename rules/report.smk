@@ -37,6 +37,10 @@ rule report:
         definitions=SETTINGS.definitions(),
     wildcard_constraints:
         deliverable="[A-Za-z0-9][A-Za-z0-9._-]*",
+    threads: 1
+    resources:
+        mem_mb=RULE_RESOURCES["report"]["mem_mb"],
+        runtime=RULE_RESOURCES["report"]["runtime"],
     log:
         "logs/{country}/report_{deliverable}_{lang}.log",
     benchmark:
