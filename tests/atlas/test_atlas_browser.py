@@ -101,6 +101,9 @@ def test_region_view_lists_its_municipalities(browser, tiny_atlas):
     rows = browser.driver.execute_script(
         "return Array.from(document.querySelectorAll('#region-table tbody tr')).map(function (r) { return r.cells[1].textContent; })")
     assert rows == ["Alatoz", "Alcadozo", "Ñoño"]
+    highlighted = browser.driver.execute_script(
+        "return Bokeh.documents[0].get_model_by_name('region_highlight').data.xs.length")
+    assert highlighted == 1  # the chosen region's border drawn thick
     assert browser.figures("region-figures")["dissimilarity_adjusted"] == "0.40 [0.30–0.50]"
 
 

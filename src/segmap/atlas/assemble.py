@@ -114,6 +114,7 @@ def atlas_page(*, layer: gpd.GeoDataFrame, regions_layer: gpd.GeoDataFrame, muni
     records = _records(areas.drop(columns="geometry"))
     bounds = shapely.bounds(np.asarray(areas.geometry.values))
     region_rows = {str(r["region_code"]): r for r in _records(regions)}
+    outline_row = {code: number for number, code in enumerate(outline["region_code"].astype(str))}
     region_bounds = dict(zip(regions_layer["region_code"], shapely.bounds(np.asarray(regions_layer.geometry.values))))
     data = {
         "lang": language,
@@ -141,6 +142,7 @@ def atlas_page(*, layer: gpd.GeoDataFrame, regions_layer: gpd.GeoDataFrame, muni
             "box": page.round_box(region_bounds[code]) if code in region_bounds else page.round_box(
                 shapely.total_bounds(np.asarray(layer.geometry.values)[layer["region_code"].to_numpy() == code])),
             "figures": _figure_texts(region_rows.get(code, {}), words, language, min_cell, False, fields),
+            "line": outline_row.get(code, -1),
         } for code in region_codes],
         "insets": [{"label": box.label, "box": page.round_box(box.box)} for box in boxes] + [
             {"label": inset["label"], "box": page.round_box(shapely.total_bounds(np.asarray(

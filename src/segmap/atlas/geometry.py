@@ -171,14 +171,16 @@ def polygon_arrays(geometry: Iterable) -> tuple[list, list]:
 
 
 def line_arrays(geometry: Iterable) -> tuple[list, list]:
-    """``xs, ys`` for Bokeh's ``multi_line``: the boundary lines of polygons, one line per ring."""
+    """``xs, ys`` for Bokeh's ``multi_line``: one line per polygon, its rings' boundaries separated by NaN
+    (an empty line for an empty geometry), so that row k is the outline of polygon k."""
     xs, ys = [], []
     for geom in geometry:
-        if geom is None or geom.is_empty:
-            continue
-        boundary = geom.boundary
-        for line in getattr(boundary, "geoms", [boundary]):
-            coords = np.asarray(line.coords, dtype=np.float64)
-            xs.append(coords[:, 0].astype(np.float32))
-            ys.append(coords[:, 1].astype(np.float32))
+        chunks = []
+        if geom is not None and not geom.is_empty:
+            boundary = geom.boundary
+            for line in getattr(boundary, "geoms", [boundary]):
+                chunks += [np.asarray(line.coords, dtype=np.float64), np.full((1, 2), np.nan)]
+        coords = np.concatenate(chunks[:-1]) if chunks else np.zeros((0, 2))
+        xs.append(coords[:, 0].astype(np.float32))
+        ys.append(coords[:, 1].astype(np.float32))
     return xs, ys

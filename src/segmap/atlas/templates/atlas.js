@@ -215,15 +215,24 @@
     return rows.sort(function (a, b) { return M.name[a].localeCompare(M.name[b], data.lang); });
   }
 
+  /* the chosen region's border drawn thick (row `line` of the region_lines source; -1: none) */
+  function highlightRegion(line) {
+    if (!state.highlight) return;
+    var lines = state.regionLines.data;
+    state.highlight.data = line >= 0 ? { xs: [lines.xs[line]], ys: [lines.ys[line]] } : { xs: [], ys: [] };
+  }
+
   function showRegion(r) {
     var table = byId("region-table");
     table.textContent = "";
     if (r < 0) {
+      highlightRegion(-1);
       byId("region-figures").hidden = true; table.hidden = true; byId("region-empty").hidden = false;
       fitBox(data.extent, 1);
       return;
     }
     var region = data.regions[r];
+    highlightRegion(region.line);
     fillFigures(byId("region-figures"), region.name, null, region.figures);
     byId("region-figures").firstChild.textContent = T.region;
     byId("region-empty").hidden = true;
@@ -318,6 +327,8 @@
     if (!doc) { window.requestAnimationFrame(connect); return; }
     state.source = doc.get_model_by_name("municipalities");
     state.plot = doc.get_model_by_name("map");
+    state.highlight = doc.get_model_by_name("region_highlight");
+    state.regionLines = doc.get_model_by_name("region_lines");
     state.hatching = [];
     for (var n = 0; doc.get_model_by_name("hatching_" + n); n++) state.hatching.push(doc.get_model_by_name("hatching_" + n));
     if (!state.source || !state.plot) { window.requestAnimationFrame(connect); return; }
