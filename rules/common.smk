@@ -52,10 +52,10 @@ def input_paths(wildcards):
     return paths
 
 
-# What each rule asks a scheduler for (``resources:``): peak memory in MB and run time in minutes, about twice the
+# The resources each job asks a scheduler for: peak memory in MB and run time in minutes, about twice the
 # peak resident memory and wall time of the Spanish demo (8,131 municipalities; benchmarks/es/*.tsv) so that a
 # country of that size fits. A cluster profile can raise them per rule (profiles/slurm/config.yaml,
-# ``set-resources``). Every rule is single-threaded (``threads: 1``): Snakemake runs independent jobs side by side.
+# ``set-resources``). Every job is single-threaded (``threads`` 1): Snakemake runs independent jobs side by side.
 RULE_RESOURCES = {
     "demo_inputs": {"mem_mb": 1000, "runtime": 10},
     "ingest": {"mem_mb": 1500, "runtime": 10},
