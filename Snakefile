@@ -1,7 +1,7 @@
 # segmap: school segregation maps of Roma pupils.
 #
 #   snakemake --cores 4                                       # every configured country (or those of build:)
-#   snakemake --cores 4 bg                                    # one country: its reports and shareable tables
+#   snakemake --cores 4 bg                                    # one country: reports, atlases, shareable tables
 #   snakemake --cores 4 outputs/bg/municipality_indices.csv   # one stage of one country
 #   snakemake --cores 4 xx --configfile mine.yaml             # add countries; targets BEFORE --configfile
 #   make recover CONFIG=mine.yaml                             # after a crash: unlock, finish incomplete outputs
@@ -47,8 +47,8 @@ rule all:
     default_target: True
 
 
-# One target per country, named by its key: `snakemake --cores 4 bg` builds the reports (every configured
-# language) and the shareable tables of Bulgaria only.
+# One target per country, named by its key: `snakemake --cores 4 bg` builds the reports and atlases (every
+# configured language) and the shareable tables of Bulgaria only.
 _RULE_NAMES = {rule.name for rule in workflow.rules}
 for _country in COUNTRIES:
     if _country in _RULE_NAMES:
