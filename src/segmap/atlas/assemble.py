@@ -21,7 +21,8 @@ from segmap.maps.captions import SYNTHETIC_FOOTNOTE, map_texts
 from segmap.maps.classes import as_float
 from segmap.maps.national import CATEGORY_STYLES, OTHER_STYLE
 from segmap.report import i18n, levels
-from segmap.report.render import country_name
+from segmap.report.levels import country_name
+
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return frame.astype(object).where(frame.notna(), None).to_dict("records")
@@ -93,10 +94,10 @@ def atlas_page(*, layer: gpd.GeoDataFrame, regions_layer: gpd.GeoDataFrame, muni
         indicators.append({"key": key, "title": spec["title"], "legend_title": fills["title"],
                            "caption": spec["caption"], "legend": fills["legend"],
                            "entries": [int(e) for e in fills["entry"]], "values": values,
-                           "muted_entry": len(spec["classes"].colors()) if spec["muted"] else -1})
+                           "muted_entry": fills["muted_entry"]})
         if not columns:  # the first map as drawn before the page's script runs; the script fills the others
             columns["fill"] = list(fills["fill"])
-            columns["hover"] = content.hover_texts(values, fills["entry"], fills["legend"], spec)
+            columns["hover"] = content.hover_texts(values, fills["entry"], fills["legend"], fills["muted_entry"])
     region_names = levels.region_names(settings, language)
     table_names = dict(zip(regions["region_code"].astype(str), regions["region_name"].astype(str)))
     region_codes = sorted(set(regions["region_code"].astype(str)) | set(layer["region_code"]))
@@ -115,6 +116,12 @@ def atlas_page(*, layer: gpd.GeoDataFrame, regions_layer: gpd.GeoDataFrame, muni
     bounds = shapely.bounds(np.asarray(areas.geometry.values))
     region_rows = {str(r["region_code"]): r for r in _records(regions)}
     outline_row = {code: number for number, code in enumerate(outline["region_code"].astype(str))}
+    zoom_boxes = []  # zoom insets (a capital): a button zooms to their municipalities
+    for inset in insets:
+        inside = layer["region_code"].isin([str(c) for c in inset["regions"]]).to_numpy()
+        if inset.get("zoom") and inside.any():
+            zoom_boxes.append({"label": inset["label"], "box": page.round_box(
+                shapely.total_bounds(np.asarray(layer.geometry.values)[inside]))})
     region_bounds = dict(zip(regions_layer["region_code"], shapely.bounds(np.asarray(regions_layer.geometry.values))))
     data = {
         "lang": language,
@@ -144,11 +151,7 @@ def atlas_page(*, layer: gpd.GeoDataFrame, regions_layer: gpd.GeoDataFrame, muni
             "figures": _figure_texts(region_rows.get(code, {}), words, language, min_cell, False, fields),
             "line": outline_row.get(code, -1),
         } for code in region_codes],
-        "insets": [{"label": box.label, "box": page.round_box(box.box)} for box in boxes] + [
-            {"label": inset["label"], "box": page.round_box(shapely.total_bounds(np.asarray(
-                layer.geometry.values)[layer["region_code"].isin([str(c) for c in inset["regions"]]).to_numpy()]))}
-            for inset in insets if inset.get("zoom") and layer["region_code"].isin(
-                [str(c) for c in inset["regions"]]).any()],
+        "insets": [{"label": box.label, "box": page.round_box(box.box)} for box in boxes] + zoom_boxes,
         "extent": page.round_box(shapely.total_bounds(np.asarray(layer.geometry.values))),
     }
     points = school_points(schools, layer.crs, settings, language) if settings.get("publish_school_names") else None

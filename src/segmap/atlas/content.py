@@ -3,8 +3,7 @@ and the legends — the same classes, colours, hatching and legend texts as the 
 
 Only published tables enter (small counts already suppressed as ``<5``). Figures are formatted here in the
 report's locale (:mod:`segmap.report.i18n`), so the page prints them as they are and needs no number
-formatting of its own; the published value is kept beside each formatted one (``value``) so that a reader,
-or a test, can check the page against the table.
+formatting of its own (the browser tests compare them with the published cells formatted the same way).
 
 Map fills (:func:`indicator_fills`), as in :func:`segmap.maps.national.choropleth_map`:
 
@@ -143,7 +142,8 @@ def indicator_fills(areas: pd.DataFrame, spec: Mapping[str, Any], language: str,
         item["count"] = format_count(int(np.sum(entry == number)), t.decimal_mark, thousands)
     fill = np.array([legend[e]["color"] for e in entry], dtype=object)
     pattern = np.array([legend[e]["pattern"] or " " for e in entry], dtype=object)
-    return {"fill": fill, "pattern": pattern, "entry": entry.astype(int), "legend": legend,
+    muted_entry = len(colors) if spec["muted"] else -1
+    return {"fill": fill, "pattern": pattern, "entry": entry.astype(int), "legend": legend, "muted_entry": muted_entry,
             "title": spec["legend_title"], "map_title": spec["title"], "caption": spec["caption"]}
 
 
@@ -174,15 +174,14 @@ def hover_values(areas: pd.DataFrame, spec: Mapping[str, Any], language: str) ->
     return texts
 
 
-def hover_texts(values, entries, legend, spec) -> list[str]:
+def hover_texts(values, entries, legend, muted_entry: int) -> list[str]:
     """What the map's hover label says of each area: its value; its value and the grey class's label where
     muted; the class label where undefined or without census data (the page's script does the same for the
     other indicators: ``hoverTexts`` in atlas.js)."""
-    muted = len(spec["classes"].colors()) if spec["muted"] else -1
     out = []
     for value, entry in zip(values, entries):
         label = legend[entry]["label"]
-        out.append(f"{value} · {label}" if value and entry == muted else value or label)
+        out.append(f"{value} · {label}" if value and entry == muted_entry else value or label)
     return out
 
 
@@ -191,9 +190,12 @@ def _text(value: Any) -> str:
 
 
 def _count(value: Any, t: i18n.Translator, min_cell: int) -> str:
+    """A published count in the locale; ``<5`` as published (or written so if a small count slipped through)."""
     text = _text(value)
-    if text.startswith("<") or is_suppressed(text, min_cell):
-        return text if text.startswith("<") else f"<{min_cell}"
+    if text.startswith("<"):
+        return text
+    if is_suppressed(text, min_cell):
+        return f"<{min_cell}"
     return t.number(as_float([text])[0]) if text else i18n.MISSING
 
 
@@ -208,8 +210,8 @@ def _interval(low: Any, high: Any, t: i18n.Translator, change: bool = False) -> 
 
 def figures(row: Mapping[str, Any], words: Mapping[str, str], language: str, min_cell: int,
             with_change: bool) -> list[dict[str, str]]:
-    """The figures of one municipality (or region) as the atlas lists them: ``{field, label, text, value}``
-    with ``value`` the published cell (text) and ``text`` its formatted form."""
+    """The figures of one municipality (or region) as the atlas lists them: ``{field, label, text}``, ``text``
+    the published cell formatted in ``language`` (intervals beside their index, status in words)."""
     t = i18n.Translator(language)
 
     def number(field):
@@ -249,5 +251,4 @@ def figures(row: Mapping[str, Any], words: Mapping[str, str], language: str, min
         out.append({"field": "change_status", "text": words.get(f"change_{change_status}", change_status)})
     for item in out:
         item["label"] = words[f"field_{item['field']}"]
-        item["value"] = _text(row.get(item["field"]))
     return out

@@ -71,3 +71,9 @@ def with_upper_names(frame: pd.DataFrame, settings: Mapping[str, Any], language:
     units = upper["units"]
     codes = frame["upper_code"].astype(str)
     return frame.assign(upper_name=[upper_name(units.get(c, {}), c, language) for c in codes])
+
+
+def country_name(settings: Mapping[str, Any], language: str) -> str:
+    """The country's name in ``language``: ``names`` of its settings, else the catalogs' translation of
+    the configured (English) name."""
+    return (settings.get("names") or {}).get(language) or i18n.Translator(language).config_text(settings["name"])

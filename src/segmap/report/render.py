@@ -24,6 +24,7 @@ from segmap.maps import regional
 from segmap.report import comparability
 from segmap.report import findings as summary
 from segmap.report import i18n, levels
+from segmap.report.levels import country_name
 from segmap.report.municipality_index import municipality_index
 from segmap.report.privacy import is_suppressed, show_count
 from segmap.years import sorted_years
@@ -539,12 +540,6 @@ def school_years_context(*, report_year: str | None, national_by_year: pd.DataFr
         },
     )
     return context
-
-
-def country_name(settings: Mapping[str, Any], language: str) -> str:
-    """The country's name in ``language``: ``names`` of its settings, else the catalogs' translation of
-    the configured (English) name."""
-    return (settings.get("names") or {}).get(language) or i18n.Translator(language).config_text(settings["name"])
 
 
 def build_context(

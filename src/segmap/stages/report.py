@@ -56,7 +56,7 @@ def build_report(*, tables: Mapping[str, str | Path], maps: Mapping[str, str | P
     """
     texts = map_texts(settings, language=language)
     t = i18n.Translator(language)
-    name = render.country_name(settings, language)
+    name = levels.country_name(settings, language)
     national = read_csv(tables["national"])
     provenance = json.loads(Path(provenance_in).read_text(encoding="utf-8"))
 

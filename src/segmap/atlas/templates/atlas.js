@@ -61,7 +61,7 @@
       if (state.source.selected.indices.length !== 1 || state.source.selected.indices[0] !== i) {
         state.source.selected.indices = [i];
       }
-      if (zoom) fitBox(M.box[i], 4);
+      if (zoom) fitBox(M.box[i], 3);  /* with its neighbours around it */
     }
   }
 
@@ -228,7 +228,7 @@
     if (r < 0) {
       highlightRegion(-1);
       byId("region-figures").hidden = true; table.hidden = true; byId("region-empty").hidden = false;
-      fitBox(data.extent, 1);
+      fitBox(data.extent, 1.05);
       return;
     }
     var region = data.regions[r];
@@ -241,7 +241,7 @@
     sortedMunicipalities(function (i) { return M.region[i] === r; }).forEach(function (i) { body.appendChild(municipalityRow(i, false)); });
     table.appendChild(body);
     table.hidden = false;
-    fitBox(region.box, 1);
+    fitBox(region.box, 1.05);
   }
 
   function buildRegions() {
@@ -256,7 +256,7 @@
     (data.insets || []).forEach(function (inset) {
       var button = el("button", T.zoom_to + " " + inset.label);
       button.type = "button";
-      button.addEventListener("click", function () { fitBox(inset.box, 1); });
+      button.addEventListener("click", function () { fitBox(inset.box, 1.05); });
       byId("zoom-buttons").appendChild(button);
     });
   }
@@ -282,11 +282,11 @@
     state.plot.x_range.setv({ start: cx - halfWidth, end: cx + halfWidth });
     state.plot.y_range.setv({ start: cy - halfHeight, end: cy + halfHeight });
   }
-  function fitBox(box, grow) {
+  /* show `box` grown by `margin` (1.05: a region or the country filling the map) */
+  function fitBox(box, margin) {
     var w = (box[2] - box[0]) / 2, h = (box[3] - box[1]) / 2;
     var minimum = Math.max(data.extent[2] - data.extent[0], data.extent[3] - data.extent[1]) / 30;
-    var factor = grow > 1 ? 3 : 1.05;  /* a municipality with its neighbours around it; a region filling the map */
-    setRanges((box[0] + box[2]) / 2, (box[1] + box[3]) / 2, Math.max(w * factor, minimum), Math.max(h * factor, minimum));
+    setRanges((box[0] + box[2]) / 2, (box[1] + box[3]) / 2, Math.max(w * margin, minimum), Math.max(h * margin, minimum));
   }
   function zoomBy(factor) {
     if (!state.plot) return;
@@ -313,7 +313,7 @@
         case "ArrowDown": panBy(0, -0.15); break;
         case "+": case "=": zoomBy(0.6); break;
         case "-": case "_": zoomBy(1 / 0.6); break;
-        case "0": fitBox(data.extent, 1); break;
+        case "0": fitBox(data.extent, 1.05); break;
         default: handled = false;
       }
       if (handled) event.preventDefault();
@@ -340,7 +340,7 @@
       if (best !== state.selected) showMunicipality(best, false);
     });
     showIndicator(state.indicator);
-    fitBox(data.extent, 1);
+    fitBox(data.extent, 1.05);
     window.addEventListener("resize", function () { zoomBy(1); });
     var ready = function () {
       if (!doc.is_idle) { window.requestAnimationFrame(ready); return; }
